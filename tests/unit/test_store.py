@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from village_counsel import store as store_mod
+from village_counsel.errors import NotFound, StoreError
+from village_counsel.store import SCHEMA_VERSION, Store
+
+
+def test_new_store_has_device_and_no_records(store):
+    assert len(store.device_id) == 16
+    assert store.schema_version == SCHEMA_VERSION
+    assert store.select("SELECT count(*) FROM records") == [(0,)]
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_device_id_survives_reopen(tmp_path):
+    with Store(tmp_path / "s.db") as a:
+        device = a.device_id
+    with Store(tmp_path / "s.db") as b:
+        assert b.device_id == device
+
+
+def test_put_carries_sync_fields_and_history(store, village):
+    rec = store.put("session", {"date": "2026-11-05", "format": "现场说"}, village_id=village.id)
+    assert rec.rev and rec.origin == store.device_id and rec.base_rev is None and not rec.deleted
+    again = store.put("session", {"date": "2026-11-06", "format": "现场说"}, id=rec.id)
+    assert again.rev > rec.rev and again.base_rev == rec.rev and again.village_id == village.id
+    gone = store.delete("session", rec.id)
+    assert gone.deleted
+    with pytest.raises(NotFound):
+        store.get("session", rec.id)
+    assert [h.rev for h in store.history(rec.id)] == [rec.rev, again.rev, gone.rev]
+
+
+def test_fingerprint_changes_with_records(store, village):
+    before = store.fingerprint()
+    store.put("session", {"date": "2026-11-05"}, village_id=village.id)
+    assert store.fingerprint() != before
+
+
+def test_month_is_derived_from_date(store, village):
+    store.put("session", {"date": "2026-11-05"}, village_id=village.id)
+    assert store.months() == ["2026-11"]
+    assert len(store.list("session", month="2026-11")) == 1
+    assert store.list("session", month="2026-10") == []
+
+
+def _first_schema_store(path):
+    conn = sqlite3.connect(path)
+    conn.isolation_level = None
+    import sqlite_utils
+
+    db = sqlite_utils.Database(conn)
+    with db.atomic():
+        store_mod.MIGRATIONS[0](db)
+        db.execute("PRAGMA user_version = 1")
+    conn.close()
+
+
+def test_migrates_from_first_schema(tmp_path):
+    path = tmp_path / "old.db"
+    _first_schema_store(path)
+    with Store(path) as s:
+        assert s.schema_version == SCHEMA_VERSION
+        tables = {r[0] for r in s.select("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {"records", "revisions", "imports", "exports", "resolutions"} <= tables
+
+
+def test_newer_schema_is_refused_and_untouched(tmp_path):
+    path = tmp_path / "future.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE x (a)")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="更新版本"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_damaged_file_is_refused(tmp_path):
+    path = tmp_path / "bad.db"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError):
+        Store(path)
+
+
+def test_failed_operation_changes_nothing(store, village):
+    before = store.fingerprint()
+    with pytest.raises(RuntimeError), store.transaction():
+        store.put("session", {"date": "2026-11-05"}, village_id=village.id)
+        raise RuntimeError("boom")
+    assert store.fingerprint() == before
+
+
+def test_backup_is_a_consistent_copy(store, village, tmp_path):
+    copy = store.backup(tmp_path / "b" / "copy.db")
+    with Store(copy) as b:
+        assert b.fingerprint() == store.fingerprint()
+
+
+def test_core_never_imports_qt():
+    code = (
+        "import importlib, pkgutil, sys, village_counsel\n"
+        "for m in pkgutil.walk_packages(village_counsel.__path__, 'village_counsel.'):\n"
+        "    if '.ui' in m.name or m.name.endswith('__main__'): continue\n"
+        "    importlib.import_module(m.name)\n"
+        "assert 'PySide6' not in sys.modules, [k for k in sys.modules if 'PySide6' in k]\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,153 @@
+"""小微权力 items and checklist duty templates, loaded from data in ``resources/``.
+
+A township extends or changes them by putting a file of the same name in the store's folder
+(``<data dir>/catalog/power_items.json`` or ``duties.json``): items and duties are merged by code."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .paths import resource
+
+FREQUENCIES = {
+    "weekly": "每周",
+    "monthly": "每月",
+    "quarterly": "每季度",
+    "yearly": "每年",
+    "on_demand": "按需",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    name: str
+    publicity_days: int | None = None  # a publicity step; 0 = posted, no minimum length
+    min_amount: float | None = None  # required only from this amount on
+    meeting: bool = False
+    vote: bool = False
+
+    @property
+    def is_publicity(self) -> bool:
+        return self.publicity_days is not None
+
+
+@dataclass(frozen=True)
+class PowerItem:
+    """One item of the 小微权力清单."""
+
+    code: str
+    name: str
+    kind: str  # collective | service
+    steps: tuple[Step, ...]
+    note: str = ""
+    tender_threshold: float | None = None
+    personal_id: bool = False
+
+    @property
+    def kind_label(self) -> str:
+        return "集体管理事项" if self.kind == "collective" else "便民服务事项"
+
+    def step(self, key: str) -> Step | None:
+        return next((s for s in self.steps if s.key == key), None)
+
+    def required_steps(self, amount: float | None) -> list[Step]:
+        return [s for s in self.steps if s.min_amount is None or (amount or 0) >= s.min_amount]
+
+
+@dataclass(frozen=True)
+class Duty:
+    """One duty of the 法律顾问工作清单."""
+
+    code: str
+    name: str
+    frequency: str
+    quantity: int = 0
+    note: str = ""
+
+    @property
+    def frequency_label(self) -> str:
+        label = FREQUENCIES.get(self.frequency, self.frequency)
+        return f"{label} {self.quantity} 次" if self.quantity else label
+
+
+@dataclass
+class Catalog:
+    items: dict[str, PowerItem] = field(default_factory=dict)
+    duties: dict[str, Duty] = field(default_factory=dict)
+
+    def item(self, code: str) -> PowerItem | None:
+        return self.items.get(code)
+
+    def duty_by_name(self, name: str) -> Duty | None:
+        return next((d for d in self.duties.values() if d.name == name), None)
+
+    @property
+    def duty_names(self) -> list[str]:
+        return [d.name for d in self.duties.values()]
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as fh:
+        data = json.load(fh)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: not a JSON object")
+    return data
+
+
+def _items(data: dict[str, Any]) -> dict[str, PowerItem]:
+    out = {}
+    for raw in data.get("items", []):
+        steps = tuple(
+            Step(
+                key=s["key"],
+                name=s["name"],
+                publicity_days=s.get("publicity_days"),
+                min_amount=s.get("min_amount"),
+                meeting=bool(s.get("meeting")),
+                vote=bool(s.get("vote")),
+            )
+            for s in raw["steps"]
+        )
+        out[raw["code"]] = PowerItem(
+            code=raw["code"],
+            name=raw["name"],
+            kind=raw.get("kind", "collective"),
+            steps=steps,
+            note=raw.get("note", ""),
+            tender_threshold=raw.get("tender_threshold"),
+            personal_id=bool(raw.get("personal_id")),
+        )
+    return out
+
+
+def _duties(data: dict[str, Any]) -> dict[str, Duty]:
+    return {
+        d["code"]: Duty(
+            d["code"],
+            d["name"],
+            d.get("frequency", "on_demand"),
+            int(d.get("quantity", 0)),
+            d.get("note", ""),
+        )
+        for d in data.get("duties", [])
+    }
+
+
+@lru_cache(maxsize=8)
+def load_catalog(override_dir: str | None = None) -> Catalog:
+    """The shipped catalogue, with a township's files in ``override_dir`` merged over it by code."""
+    catalog = Catalog(
+        _items(_load_json(resource("power_items.json"))), _duties(_load_json(resource("duties.json")))
+    )
+    if override_dir:
+        folder = Path(override_dir)
+        if (folder / "power_items.json").is_file():
+            catalog.items.update(_items(_load_json(folder / "power_items.json")))
+        if (folder / "duties.json").is_file():
+            catalog.duties.update(_duties(_load_json(folder / "duties.json")))
+    return catalog

@@ -1,0 +1,188 @@
+"""法律顾问工作清单: the service log (服务台账) and, per period, what the duties require, what is done and due."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from . import vocab
+from .catalog import Duty, load_catalog
+from .errors import ValidationError
+from .forms import form_for, validate
+from .store import Record, Store
+from .villages import require_village
+
+MEDIATION_DUTY = "矛盾纠纷调解"
+REVIEW_DUTY = "合法性审查"
+SESSION_DUTY = "参与村民说事"
+
+
+def _clean(values: dict[str, Any]) -> dict[str, Any]:
+    catalog = load_catalog()
+    form = form_for("service_entry")
+    required: list[str] = []
+    duty = values.get("duty")
+    if duty == MEDIATION_DUTY:
+        required += ["dispute_type", "source"]
+    if duty == REVIEW_DUTY:
+        required += ["doc_type"]
+    clean = validate(form, values, required=required)
+    if catalog.duty_by_name(clean["duty"]) is None:
+        raise ValidationError({"duty": f"应为以下之一：{'、'.join(catalog.duty_names)}"}, form.labels)
+    return clean
+
+
+def log_service(
+    store: Store,
+    village_id: str,
+    values: dict[str, Any],
+    *,
+    at_ms: int | None = None,
+    _link_back: bool = True,
+) -> Record:
+    """Log one service entry (一次一记)."""
+    require_village(store, village_id)
+    clean = _clean(values)
+    with store.transaction():
+        record = store.put("service_entry", clean, village_id=village_id, at_ms=at_ms)
+        if _link_back:
+            _close_linked_matter(store, None, record, at_ms)
+    return record
+
+
+def update_service(
+    store: Store, entry_id: str, values: dict[str, Any], *, at_ms: int | None = None
+) -> Record:
+    current = store.get("service_entry", entry_id)
+    clean = _clean({**current.data, **values})
+    with store.transaction():
+        record = store.put("service_entry", clean, id=entry_id, at_ms=at_ms)
+        _close_linked_matter(store, current, record, at_ms)
+    return record
+
+
+def _close_linked_matter(store: Store, before: Record | None, after: Record, at_ms: int | None) -> None:
+    """A mediation entry from a 说事 matter that gets its outcome moves the matter on (enter once)."""
+    from .matters import linked_record_closed
+
+    matter_id = after.get("matter_id")
+    if not matter_id or not after.get("outcome") or (before is not None and before.get("outcome")):
+        return
+    result = f"转人民调解：{after['outcome']}" + (f"（{after['result']}）" if after.get("result") else "")
+    linked_record_closed(store, matter_id, result, after.get("closed_on") or after["date"], at_ms=at_ms)
+
+
+def mediation_from_matter(matter: dict[str, Any], day: str, matter_id: str) -> dict[str, Any]:
+    """A mediation entry pre-filled from a matter routed 转调解 (enter once)."""
+    return {
+        "date": day,
+        "duty": MEDIATION_DUTY,
+        "people": 1,
+        "names": matter.get("raiser"),
+        "parties": matter.get("raiser"),
+        "content": matter.get("content"),
+        "dispute_type": vocab.CATEGORY_TO_DISPUTE.get(matter.get("category", ""), "其他"),
+        "source": "主动调解",
+        "case_form": "口头",
+        "matter_id": matter_id,
+    }
+
+
+# --- progress -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DutyProgress:
+    duty: Duty
+    period: str  # e.g. 2026-11, 2026-Q4, 2026
+    required: int | None  # None for on-demand duties
+    done: int
+    due: int  # still to do in the period
+    overdue: int  # what should have been done by now and was not
+
+    @property
+    def complete(self) -> bool:
+        return self.required is None or self.done >= self.required
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    year, mon = int(month[:4]), int(month[5:7])
+    return date(year, mon, 1), date(year, mon, calendar.monthrange(year, mon)[1])
+
+
+def _period(duty: Duty, month: str) -> tuple[str, date, date]:
+    first, last = month_bounds(month)
+    if duty.frequency == "quarterly":
+        q = (first.month - 1) // 3
+        start = date(first.year, q * 3 + 1, 1)
+        return f"{first.year}年第{q + 1}季度", start, month_bounds(f"{first.year}-{q * 3 + 3:02d}")[1]
+    if duty.frequency == "yearly":
+        return f"{first.year}年", date(first.year, 1, 1), date(first.year, 12, 31)
+    return f"{first.year}年{first.month}月", first, last
+
+
+def _mondays(start: date, end: date) -> list[date]:
+    day = start + timedelta(days=(7 - start.weekday()) % 7)
+    out = []
+    while day <= end:
+        out.append(day)
+        day += timedelta(days=7)
+    return out
+
+
+def progress(
+    store: Store, month: str, village_id: str | None = None, *, today: date | None = None
+) -> list[DutyProgress]:
+    """Each duty's required / done / due / overdue for the month (for the whole quarter or year for
+    quarterly and yearly duties, counted up to the month's end). With no village: summed over villages."""
+    today = today or date.today()
+    catalog = load_catalog()
+    village_ids = (
+        [village_id]
+        if village_id
+        else [v[0] for v in store.select("SELECT id FROM records WHERE kind = 'village' AND deleted = 0")]
+    )
+    _, month_end = month_bounds(month)
+    out = []
+    for duty in catalog.duties.values():
+        label, start, end = _period(duty, month)
+        counted_to = min(end, month_end)
+        rows = store.select(
+            "SELECT village_id, count(*) FROM records WHERE kind = 'service_entry' AND deleted = 0"
+            " AND month BETWEEN ? AND ? AND json_extract(data, '$.duty') = ?"
+            " AND json_extract(data, '$.date') <= ? GROUP BY village_id",
+            [start.isoformat()[:7], counted_to.isoformat()[:7], duty.name, counted_to.isoformat()],
+        )
+        done_by_village = {r[0]: r[1] for r in rows}
+        required_total: int | None = None if duty.frequency == "on_demand" else 0
+        done_total = due_total = overdue_total = 0
+        for vid in village_ids:
+            done = done_by_village.get(vid, 0)
+            done_total += done
+            if duty.frequency == "on_demand":
+                continue
+            if duty.frequency == "weekly":
+                weeks = _mondays(start, end)
+                required = len(weeks) * duty.quantity
+                # a week is owed once it has ended
+                owed = sum(1 for w in weeks if w + timedelta(days=6) < today) * duty.quantity
+            else:
+                required = duty.quantity
+                owed = required if end < today else 0
+            assert required_total is not None
+            required_total += required
+            due_total += max(0, required - done)
+            overdue_total += max(0, owed - done)
+        out.append(DutyProgress(duty, label, required_total, done_total, due_total, overdue_total))
+    return out
+
+
+def entries(
+    store: Store, month: str | None = None, village_id: str | None = None, duty: str | None = None
+) -> list[Record]:
+    where, params = "", []
+    if duty:
+        where, params = "json_extract(data, '$.duty') = ?", [duty]
+    return store.list("service_entry", village_id=village_id, month=month, where=where, params=params)

@@ -1,0 +1,179 @@
+"""``village-counsel [--data-dir DIR] [COMMAND]``: no command opens the window; commands do batch work.
+
+Exit codes: 0 success, 1 input refused (one line per problem on stderr), 2 usage error."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import sys
+from collections.abc import Callable, Sequence
+
+from . import paths
+from .errors import CounselError
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that speaks Chinese-friendly one-line errors and exits 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}: 参数错误：{message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def month_arg(text: str) -> str:
+    if not re.fullmatch(r"\d{4}-\d{2}", text) or not 1 <= int(text[5:]) <= 12 or int(text[:4]) < 1900:
+        raise argparse.ArgumentTypeError(f"月份应为 YYYY-MM（例如 2026-11），收到“{text}”")
+    return text
+
+
+def positive_int(limit: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"应为整数，收到“{text}”")
+        if not 1 <= value <= limit:
+            raise argparse.ArgumentTypeError(f"应在 1 到 {limit} 之间，收到 {value}")
+        return value
+
+    return parse
+
+
+def seed_arg(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"种子应为整数，收到“{text}”")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="village-counsel", description="村法律顾问助手：村民说事、小微权力、工作清单、月报与文件同步。"
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="数据目录（默认为系统用户数据目录，或环境变量 VILLAGE_COUNSEL_DATA）",
+    )
+    parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("demo", help="生成演示数据（空库新建村；否则续写之后的月份）")
+    p.add_argument("--seed", type=seed_arg, default=0, help="随机种子（同一种子、同一数据得到同样结果）")
+    p.add_argument("--villages", type=positive_int(5000), default=1, help="空库时新建的村数（默认 1）")
+    p.add_argument("--months", type=positive_int(120), default=1, help="生成的月数（默认 1）")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("stats", help="统计各类记录数量")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.add_argument("--month", type=month_arg, help="只统计该月（YYYY-MM）")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("check", help="检查数据库完整性与业务规则")
+    p.set_defaults(func=cmd_check)
+
+    for register in _extensions():
+        register(sub)
+    return parser
+
+
+def _extensions() -> list[Callable[[argparse._SubParsersAction], None]]:
+    """Commands that live with their feature (reports, sync, backups) register themselves here."""
+    found = []
+    for module_name in ("village_counsel.reports.cli", "village_counsel.sync.cli", "village_counsel.backup"):
+        try:
+            module = __import__(module_name, fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue
+            raise
+        found.append(module.register)
+    return found
+
+
+def open_cli_store(args: argparse.Namespace) -> Store:
+    return Store(paths.store_path(args.data_dir))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    with open_cli_store(args) as store:
+        result = run_demo(store, seed=args.seed, villages=args.villages, months=args.months)
+    made = "，".join(f"{k} {v}" for k, v in sorted(result.created.items()))
+    print(f"演示数据：{len(result.villages)} 个村，{'、'.join(result.months)}；新建 {made}")
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from .stats import stats
+
+    with open_cli_store(args) as store:
+        data = stats(store, args.month)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        t = data["totals"]
+        print(
+            f"说事会 {t['sessions']}，事项 {t['matters']}，小微权力 {t['power_exercises']}，服务台账 {t['checklist_entries']}"
+        )
+        for name, counts in data["villages"].items():
+            print(
+                f"  {name}：说事会 {counts['sessions']}，事项 {counts['matters']}，小微权力 {counts['power_exercises']}，"
+                f"服务台账 {counts['checklist_entries']}"
+            )
+        print(f"指纹 {data['fingerprint']}")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .stats import check
+
+    with open_cli_store(args) as store:
+        problems = check(store)
+    for line in problems:
+        print(line)
+    if not problems:
+        print("检查通过：数据完整，未发现问题。")
+    return EXIT_REFUSED if problems else EXIT_OK
+
+
+def open_window(args: argparse.Namespace) -> int:
+    try:
+        from .ui.app import run
+    except ImportError as exc:  # Qt's system libraries missing: say so instead of a traceback
+        sys.stderr.write(f"无法启动图形界面：{exc}\n（命令行功能仍可用，见 village-counsel --help）\n")
+        return EXIT_REFUSED
+    return run(paths.store_path(args.data_dir))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return open_window(args)
+        return int(args.func(args))
+    except CounselError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        return 130
+    except OSError as exc:
+        sys.stderr.write(
+            f"文件或磁盘错误：{exc.strerror or exc}{'：' + str(exc.filename) if exc.filename else ''}\n"
+        )
+        return EXIT_REFUSED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

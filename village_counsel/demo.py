@@ -1,0 +1,696 @@
+"""Realistic demo data: Ningbo villages, 说事 sessions, power exercises and the advisor's service log.
+
+With an empty store it creates ``villages`` villages and fills the ``months`` months ending with the
+current one; otherwise it continues every village already in the store (imported ones included) for the
+``months`` months after the latest month that has records, advancing open matters and exercises.
+The same seed on the same store gives the same records: ids come from a generator seeded with the seed,
+the device and the store's fingerprint, and revisions from the simulated dates."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from . import checklist, matters, powers, vocab
+from .catalog import load_catalog
+from .store import Record, Store
+from .villages import create_village, get_profile, list_villages, set_profile
+
+SURNAMES = "王陈李张周林徐胡杨俞应邬蒋竺史袁郑叶孙朱吴葛钱童鲍毛翁严".replace("", " ").split()
+GIVEN = [
+    "建国",
+    "海波",
+    "志明",
+    "国华",
+    "秀英",
+    "美娟",
+    "伟",
+    "静",
+    "军",
+    "丽萍",
+    "小芬",
+    "阿根",
+    "阿花",
+    "德明",
+    "春燕",
+    "雪芬",
+    "明华",
+    "亚萍",
+    "金龙",
+    "彩凤",
+    "家豪",
+    "晓东",
+    "永康",
+    "文娟",
+    "桂英",
+    "荣根",
+    "素珍",
+    "国庆",
+    "红霞",
+    "立新",
+]
+PLACES = [
+    ("象山县", "西周镇", "上张村"),
+    ("象山县", "石浦镇", "东门村"),
+    ("象山县", "墙头镇", "溪里方村"),
+    ("象山县", "定塘镇", "中岙村"),
+    ("宁海县", "前童镇", "鹿山村"),
+    ("宁海县", "岔路镇", "湖头村"),
+    ("宁海县", "桑洲镇", "南岭村"),
+    ("宁海县", "西店镇", "樟树村"),
+    ("奉化区", "萧王庙街道", "滕头村"),
+    ("奉化区", "溪口镇", "岩头村"),
+    ("余姚市", "梁弄镇", "横坎头村"),
+    ("余姚市", "大岚镇", "柿林村"),
+    ("慈溪市", "龙山镇", "方家河头村"),
+    ("慈溪市", "掌起镇", "洋山村"),
+    ("鄞州区", "东吴镇", "天童村"),
+    ("鄞州区", "塘溪镇", "童村"),
+    ("海曙区", "章水镇", "李家坑村"),
+    ("北仑区", "春晓街道", "三山村"),
+    ("镇海区", "九龙湖镇", "汶溪村"),
+    ("江北区", "慈城镇", "南联村"),
+]
+NAME_A = "东西南北上下前后新大小高茅蒋王黄柴岙塘"
+NAME_B = ("岙", "塘", "溪", "山", "湾", "浦", "桥", "洋", "岭", "墩", "头", "坑", "家", "畈", "漕")
+TOWNSHIPS = {
+    "象山县": ["西周镇", "石浦镇", "墙头镇", "定塘镇", "茅洋乡", "黄避岙乡", "泗洲头镇", "新桥镇"],
+    "宁海县": ["前童镇", "岔路镇", "桑洲镇", "西店镇", "长街镇", "力洋镇", "胡陈乡", "茶院乡"],
+    "奉化区": ["溪口镇", "萧王庙街道", "莼湖街道", "大堰镇", "松岙镇", "尚田街道"],
+}
+
+MATTER_TEXTS = {
+    "村庄建设": [
+        "村东{p}路段路灯损坏多日，夜间出行不便，要求尽快修复",
+        "{p}自然村饮用水水压不足，高峰时段断水",
+        "{p}溪堤岸有塌方隐患，汛期前需要加固",
+        "村内垃圾分类桶点设置不合理，{p}附近气味大",
+        "{p}通往农田的机耕路坑洼积水，农机无法通行",
+        "老年活动室屋顶漏雨，希望修缮",
+    ],
+    "经济发展": [
+        "{p}片区土地流转租金多年未调整，村民要求重新协商",
+        "希望村里引进民宿项目带动{p}旅游",
+        "村集体厂房出租到期，{p}村民关心续租方式与租金",
+        "村级工程用工优先本村劳动力的问题",
+        "{p}茶园统一经营收益分配方式不清楚",
+    ],
+    "社会稳定": [
+        "{p}两户因宅基地界址发生争执，要求村里出面调解",
+        "邻居在{p}搭建违章棚屋影响采光通风",
+        "{p}承包山林边界不清，两户村民多次争吵",
+        "外来务工人员拖欠房租引发纠纷",
+        "{p}养殖场异味和污水影响周边住户",
+        "征地补偿款分配中{p}出嫁女权益问题",
+    ],
+    "党群关系": [
+        "希望党员联户走访更加经常，及时听取{p}群众意见",
+        "村务公开栏信息更新不及时，{p}村民看不到最新财务",
+        "村民代表会议通知太晚，{p}部分代表无法参加",
+    ],
+    "廉洁建设": [
+        "村里{p}工程项目的结算情况希望公开",
+        "村干部报酬标准和发放情况要求公开",
+        "{p}物资采购是否经过比价，村民有疑问",
+    ],
+}
+PLACE_WORDS = ["后山", "祠堂", "村口", "东岸", "西坪", "下岙", "小桥头", "老街", "新村", "文化礼堂"]
+CONSULT_TOPICS = {
+    "婚姻家庭": "离婚财产分割及子女抚养问题",
+    "继承": "父母房产继承及兄弟姐妹份额",
+    "土地承包": "土地承包经营权流转合同条款",
+    "宅基地": "宅基地使用权确权与翻建审批",
+    "劳动": "工地务工被拖欠工资如何维权",
+    "合同": "民间借贷借条的效力",
+    "侵权": "邻居家狗咬伤人的赔偿责任",
+    "其他": "征信异议及网络诈骗防范",
+}
+
+
+@dataclass
+class DemoResult:
+    villages: list[str] = field(default_factory=list)
+    months: list[str] = field(default_factory=list)
+    created: dict[str, int] = field(default_factory=dict)
+
+
+def _month_add(month: str, n: int) -> str:
+    y, m = int(month[:4]), int(month[5:7]) - 1 + n
+    return f"{y + m // 12:04d}-{m % 12 + 1:02d}"
+
+
+class _Gen:
+    def __init__(self, store: Store, rng: random.Random, today: date) -> None:
+        self.store, self.rng, self.today = store, rng, today
+        self.limit = date.max  # no record is dated after this (today, when filling the months up to now)
+        self.catalog = load_catalog()
+        self.result = DemoResult()
+
+    # --- small helpers ---
+    def name(self) -> str:
+        return self.rng.choice(SURNAMES) + self.rng.choice(GIVEN)
+
+    def phone(self) -> str:
+        return "1" + self.rng.choice("3589") + "".join(self.rng.choice("0123456789") for _ in range(9))
+
+    def id_card(self) -> str:
+        region = self.rng.choice(["330225", "330226", "330283", "330212"])
+        birth = date(1950, 1, 1) + timedelta(days=self.rng.randrange(0, 365 * 50))
+        body = f"{region}{birth:%Y%m%d}{self.rng.randrange(0, 1000):03d}"
+        total = sum(
+            int(c) * w
+            for c, w in zip(body, (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2), strict=True)
+        )
+        return body + "10X98765432"[total % 11]
+
+    def day_in(self, month: str, lo: int = 1, hi: int = 28) -> date:
+        first, last = checklist.month_bounds(month)
+        return min(first + timedelta(days=self.rng.randrange(lo - 1, min(hi, last.day))), self.limit)
+
+    def month_end(self, month: str) -> date:
+        return min(checklist.month_bounds(month)[1], self.limit)
+
+    def clamp(self, day: date, month: str) -> date:
+        return min(day, self.month_end(month))
+
+    def ms(self, day: date | str) -> int:
+        d = date.fromisoformat(day) if isinstance(day, str) else day
+        base = datetime(d.year, d.month, d.day, 1, 0, tzinfo=UTC)
+        return int(base.timestamp() * 1000) + self.rng.randrange(0, 9 * 3600 * 1000)
+
+    def count(self, kind: str) -> None:
+        self.result.created[kind] = self.result.created.get(kind, 0) + 1
+
+    # --- villages ---
+    def villages(self, n: int) -> list[Record]:
+        used = {v["name"] for v in list_villages(self.store)}
+        out = []
+        for i in range(n):
+            if i < len(PLACES) and PLACES[i][2] not in used:
+                county, township, name = PLACES[i]
+            else:
+                county = self.rng.choice(list(TOWNSHIPS))
+                township = self.rng.choice(TOWNSHIPS[county])
+                name = ""
+                while not name or name in used:
+                    name = self.rng.choice(NAME_A) + self.rng.choice(NAME_B) + "村"
+                    if name in used:
+                        name = self.rng.choice(NAME_A) + name
+            used.add(name)
+            record = create_village(
+                self.store,
+                {
+                    "name": name,
+                    "township": township,
+                    "county": county,
+                    "judicial_office": f"{township}司法所",
+                    "secretary": self.name(),
+                    "director": self.name(),
+                    "households": self.rng.randrange(300, 1500),
+                    "population": self.rng.randrange(900, 4500),
+                },
+                at_ms=self.ms(self.today - timedelta(days=400)),
+                id=self.store.new_id(),
+            )
+            self.count("village")
+            out.append(record)
+        return out
+
+    # --- one village-month ---
+    def month(self, village: Record, month: str) -> None:
+        store = self.store
+        with store.transaction():
+            self.advance_matters(village, month)
+            self.advance_exercises(village, month)
+            self.sessions(village, month)
+            self.exercises(village, month)
+            self.services(village, month)
+            note = {
+                "month": month,
+                "date": f"{month}-01",
+                "risks": self.rng.choice(
+                    [
+                        "汛期临近，溪堤与山塘存在安全隐患，需督促排查。",
+                        "土地流转合同集中到期，可能引发租金纠纷。",
+                        "本月无重大风险。",
+                        "个别家庭宅基地纠纷有激化苗头，已纳入重点跟踪。",
+                    ]
+                ),
+                "plan": self.rng.choice(
+                    [
+                        "开展一次民法典专题普法讲座；跟进未办结说事事项。",
+                        "协助修订村规民约；走访困难家庭。",
+                        "参加村民说事日；审查村集体厂房租赁合同。",
+                    ]
+                ),
+            }
+            store.put("monthly_note", note, village_id=village.id, at_ms=self.ms(f"{month}-01"))
+            self.count("monthly_note")
+
+    def sessions(self, village: Record, month: str) -> None:
+        rng = self.rng
+        for s in range(rng.choices([1, 2, 3], [40, 45, 15])[0]):
+            day = self.day_in(month, 1 + s * 10, 10 + s * 10)
+            n = rng.randint(2, 5)
+            items = []
+            for _ in range(n):
+                category = rng.choices(vocab.CATEGORIES, [35, 20, 30, 8, 7])[0]
+                text = rng.choice(MATTER_TEXTS[category]).format(p=rng.choice(PLACE_WORDS))
+                item = {
+                    "raiser": self.name(),
+                    "content": text,
+                    "category": category,
+                    "legal_aspect": category == "社会稳定" or rng.random() < 0.2,
+                }
+                if rng.random() < 0.3:
+                    item["raiser_phone"] = self.phone()
+                items.append(item)
+            session, created = matters.create_session(
+                store := self.store,
+                village.id,
+                {
+                    "date": day.isoformat(),
+                    "format": rng.choices(vocab.SESSION_FORMATS, [60, 20, 15, 5])[0],
+                    "venue": rng.choice(["村说事室", "文化礼堂", "说事长廊", "村委会议室"]),
+                    "host": village.get("secretary") or self.name(),
+                    "attendance": {
+                        "村民代表": rng.randint(5, 15),
+                        "党员": rng.randint(2, 8),
+                        "联村干部": 1,
+                        "法律顾问": 1,
+                    },
+                    "notes": "法律顾问现场解答涉法问题，提示相关法律风险。",
+                },
+                items,
+                at_ms=self.ms(day),
+            )
+            self.count("session")
+            self.result.created["matter"] = self.result.created.get("matter", 0) + len(created)
+            checklist.log_service(
+                store,
+                village.id,
+                {
+                    "date": day.isoformat(),
+                    "duty": checklist.SESSION_DUTY,
+                    "hours": 2,
+                    "people": n + 10,
+                    "content": f"参加{session['number']}，解答涉法事项 {n} 项",
+                    "channel": "现场",
+                },
+                at_ms=self.ms(day),
+            )
+            self.count("service_entry")
+            for matter in created:
+                if rng.random() < 0.75:
+                    self.deliberate(matter, self.clamp(day + timedelta(days=rng.randint(0, 3)), month))
+
+    def deliberate(self, matter: Record, day: date) -> None:
+        rng = self.rng
+        route = rng.choices(vocab.ROUTES, [55, 15, 6, 12, 8])[0]
+        values = {
+            "discussion": "经村两委和村民代表议事，"
+            + {
+                vocab.ROUTE_VILLAGE: "决定由村里负责落实。",
+                vocab.ROUTE_TOWNSHIP: "需乡镇相关部门协调，报乡镇处理。",
+                vocab.ROUTE_DECISION: "涉及村级重大事项，按五议决策法决策。",
+                vocab.ROUTE_MEDIATION: "属民间纠纷，转人民调解。",
+                vocab.ROUTE_REJECT: "经解释，该诉求不符合政策规定。",
+            }[route],
+            "route": route,
+            "decided_on": day.isoformat(),
+        }
+        if route in (vocab.ROUTE_VILLAGE, vocab.ROUTE_TOWNSHIP):
+            values["responsible"] = self.name()
+            values["deadline"] = (day + timedelta(days=rng.choice([7, 7, 7, 15, 30]))).isoformat()
+        if route == vocab.ROUTE_REJECT:
+            values["reject_reason"] = "诉求超出村级职权范围，已向村民说明政策依据。"
+        _, changes = matters.deliberate(self.store, matter.id, values, today=day, at_ms=self.ms(day))
+        for kind in changes.kinds - {"matter"}:
+            self.count(kind)
+
+    def advance_matters(self, village: Record, month: str) -> None:
+        rng = self.rng
+        first, last = checklist.month_bounds(month)
+        for m in self.store.list(
+            "matter", village_id=village.id, where="json_extract(data, '$.stage') != '评事'"
+        ):
+            stage, route = m["stage"], m.get("route")
+            if m["date"] >= first.isoformat():
+                continue  # raised this month: the session handles it
+            if stage == "说事" and rng.random() < 0.8:
+                self.deliberate(m, self.day_in(month, 1, 10))
+            elif (
+                stage == "议事"
+                and route in (vocab.ROUTE_VILLAGE, vocab.ROUTE_TOWNSHIP)
+                and rng.random() < 0.85
+            ):
+                day = self.day_in(month, 1, 20)
+                matters.handle(
+                    self.store,
+                    m.id,
+                    {"result": "已按议事决定办理完毕，并向提出人反馈。", "feedback_date": day.isoformat()},
+                    at_ms=self.ms(day),
+                )
+            elif stage == "议事" and route == vocab.ROUTE_REJECT or stage == "办事":
+                if rng.random() < 0.9:
+                    day = self.day_in(month, 5, 28)
+                    verdict = rng.choices(vocab.EVALUATIONS, [75, 18, 7])[0]
+                    matters.evaluate(
+                        self.store,
+                        m.id,
+                        {
+                            "evaluation": verdict,
+                            "evaluated_on": day.isoformat(),
+                            "evaluation_note": "村民代表现场评议",
+                        },
+                        at_ms=self.ms(day),
+                    )
+            elif stage == "议事" and route == vocab.ROUTE_MEDIATION and m.get("mediation_id"):
+                entry = self.store.find(m["mediation_id"])
+                if (
+                    entry is not None
+                    and not entry.deleted
+                    and not entry.get("outcome")
+                    and rng.random() < 0.8
+                ):
+                    day = self.day_in(month, 1, 25)
+                    checklist.update_service(
+                        self.store, entry.id, self.mediation_outcome(day), at_ms=self.ms(day)
+                    )
+
+    def mediation_outcome(self, day: date) -> dict:
+        rng = self.rng
+        outcome = rng.choices(vocab.MEDIATION_OUTCOMES, [85, 10, 5])[0]
+        values = {
+            "outcome": outcome,
+            "closed_on": day.isoformat(),
+            "hours": rng.choice([1, 1.5, 2, 3]),
+            "result": "双方达成调解协议" if outcome == "调解成功" else "双方分歧较大，引导通过诉讼解决",
+        }
+        if outcome == "调解成功":
+            values["agreement"] = "当场履行" if rng.random() < 0.5 else "分期履行，已约定回访"
+            values["follow_up"] = "一个月后回访，协议已履行"
+            if rng.random() < 0.08:
+                values["prevented_criminal_cases"], values["prevented_criminal_people"] = 1, rng.randint(2, 4)
+            if rng.random() < 0.05:
+                values["prevented_petition_cases"], values["prevented_petition_people"] = (
+                    1,
+                    rng.randint(5, 20),
+                )
+        return values
+
+    def advance_exercises(self, village: Record, month: str) -> None:
+        for e in self.store.list(
+            "power_exercise", village_id=village.id, where="json_extract(data, '$.status') = '进行中'"
+        ):
+            item = self.catalog.item(e["item"])
+            if item is None:
+                continue
+            done = {s["key"] for s in e.get("steps", [])}
+            remaining = [s for s in item.required_steps(e.get("amount")) if s.key not in done]
+            last = max([s["date"] for s in e.get("steps", [])] or [e["date"]])
+            start = max(date.fromisoformat(last), checklist.month_bounds(month)[0])
+            self.walk_steps(e, remaining, start, month)
+
+    def walk_steps(
+        self, exercise: Record, steps: list, start: date, month: str, flaw: str | None = None
+    ) -> None:
+        """Record steps from ``start`` while they fall in ``month``; complete the exercise at the end."""
+        rng = self.rng
+        last = self.month_end(month)
+        new_steps = list(exercise.get("steps", []))
+        day = start
+        finished = True
+        for n, spec in enumerate(steps):
+            if flaw == "skip" and n == 1 and len(steps) > 3:
+                continue
+            if day > last:
+                finished = False
+                break
+            step = {"key": spec.key, "date": day.isoformat()}
+            if spec.meeting:
+                expected = rng.randint(7, 40)
+                step.update(meeting=spec.name, expected=expected, present=expected - rng.randint(0, 3))
+                if spec.vote:
+                    step.update(votes_for=step["present"] - 1, votes_against=1, votes_abstain=0)
+            gap = rng.randint(0, 3)
+            if spec.is_publicity:
+                days = spec.publicity_days or 0
+                length = max(days, 3) + rng.randint(0, 2)
+                if flaw == "short" and days:
+                    length = days - rng.randint(2, min(5, days - 1)) if days > 2 else 1
+                end = day + timedelta(days=length - 1)
+                step.update(
+                    end_date=end.isoformat(),
+                    place="村务公开栏",
+                    content=f"{spec.name}：{exercise['subject']}",
+                )
+                if rng.random() < 0.05:
+                    step.update(objections="有村民提出异议", handling="经核实后答复，异议人无意见")
+                gap = length if flaw != "early" else max(0, length - 3)
+            new_steps.append(step)
+            day = day + timedelta(days=gap)
+        values = {"steps": new_steps}
+        if finished:
+            values.update(
+                status="已完成",
+                result="已按程序办理完毕",
+                advisor_opinion="程序合法" if not flaw else "程序存在瑕疵，已提出整改建议",
+            )
+        powers.update_exercise(self.store, exercise.id, values, at_ms=self.ms(min(day, last)))
+
+    def exercises(self, village: Record, month: str) -> None:
+        rng = self.rng
+        plan = {
+            "P01": 0.8,
+            "P02": 0.3,
+            "P03": 0.2,
+            "P04": 0.5,
+            "P05": 0.1,
+            "P06": 2.5,
+            "P07": 0.08,
+            "P08": 0.08,
+            "P09": 0.03,
+            "P10": 1.2,
+            "P11": 1.0,
+            "P12": 0.05,
+            "P13": 8,
+            "P14": 5,
+        }
+        subjects = {
+            "P01": [
+                "村文化礼堂改造提升",
+                "村道硬化及拓宽工程",
+                "村集体闲置用房盘活利用",
+                "美丽乡村精品线建设",
+            ],
+            "P02": ["村级重大事项报备"],
+            "P03": ["村道修缮工程", "农田水利灌溉渠改造", "村委会办公楼维修"],
+            "P04": ["办公用品采购", "保洁服务采购", "路灯配件采购"],
+            "P05": ["村集体鱼塘发包", "村集体厂房出租", "集体山林承包"],
+            "P06": ["保洁员工资支出", "路灯电费支出", "村务公开栏制作费"],
+            "P07": ["年度财务预算"],
+            "P08": ["村干部年度报酬"],
+            "P09": ["村规民约修订"],
+            "P10": ["建房用地申请"],
+            "P11": ["困难补助申请"],
+            "P12": ["征地补偿款分配"],
+            "P13": ["出具居住证明", "出具亲属关系证明"],
+            "P14": ["合同用印", "证明用印"],
+        }
+        for code, rate in plan.items():
+            n = int(rate) + (rng.random() < rate - int(rate))
+            for _ in range(n):
+                item = self.catalog.item(code)
+                if item is None:
+                    continue
+                day = self.day_in(month, 1, 24)
+                amount = None
+                if code == "P03":
+                    amount = rng.choice([80000, 260000, 480000, 650000, 1200000])
+                elif code in ("P04", "P06"):
+                    amount = rng.choice([3000, 12000, 36000, 68000, 150000, 260000])
+                elif code == "P05":
+                    amount = rng.choice([50000, 120000, 300000])
+                values = {
+                    "item": code,
+                    "date": day.isoformat(),
+                    "subject": rng.choice(subjects[code]),
+                    "trigger": rng.choices(vocab.EXERCISE_TRIGGERS, [30, 60, 10])[0],
+                    "amount": amount,
+                }
+                if item.personal_id:
+                    values.update(applicant=self.name(), applicant_id=self.id_card(), trigger="村民建议")
+                exercise = powers.create_exercise(self.store, village.id, values, at_ms=self.ms(day))
+                self.count("power_exercise")
+                flaw = None
+                if rng.random() < 0.12:
+                    flaw = rng.choice(["skip", "short", "early", "skip"])
+                steps = list(item.required_steps(amount))
+                if code == "P03" and amount and amount >= 500000 and rng.random() < 0.3:
+                    steps = [s for s in steps if s.key != "tender"]
+                self.walk_steps(exercise, steps, day, month, flaw)
+
+    def services(self, village: Record, month: str) -> None:
+        rng = self.rng
+        first, last = checklist.month_bounds(month)
+        last = min(last, self.limit)
+
+        def log(day: date, duty: str, **values) -> None:
+            checklist.log_service(
+                self.store, village.id, {"date": day.isoformat(), "duty": duty, **values}, at_ms=self.ms(day)
+            )
+            self.count("service_entry")
+
+        for _ in range(rng.randint(1, 4)):
+            log(
+                self.day_in(month),
+                "驻村服务",
+                hours=rng.choice([4, 4, 8]),
+                people=rng.randint(3, 15),
+                channel="现场",
+                content="驻村坐班，接待来访群众，审阅村务文件",
+            )
+        monday = first + timedelta(days=(7 - first.weekday()) % 7)
+        while monday <= last:
+            if rng.random() < 0.9:
+                log(
+                    monday + timedelta(days=rng.randint(0, 4)),
+                    "公共法律服务点值班",
+                    hours=4,
+                    people=rng.randint(1, 6),
+                    channel="现场",
+                    content="村公共法律服务点值班",
+                )
+            monday += timedelta(days=7)
+        for _ in range(rng.randint(0, 3)):
+            log(
+                self.day_in(month),
+                "走访",
+                hours=2,
+                people=rng.randint(2, 8),
+                channel="现场",
+                content="走访困难家庭及重点人员，了解法律需求",
+                names=self.name(),
+            )
+        for _ in range(rng.randint(2, 8)):
+            topic = rng.choice(vocab.TOPICS)
+            log(
+                self.day_in(month),
+                "法律咨询",
+                hours=rng.choice([0.5, 1]),
+                people=1,
+                topic=topic,
+                channel=rng.choices(vocab.CHANNELS, [50, 25, 25])[0],
+                names=self.name(),
+                content=f"咨询{CONSULT_TOPICS[topic]}",
+                result="已解答并告知维权途径",
+            )
+        for _ in range(rng.choices([0, 1, 2], [40, 45, 15])[0]):
+            doc = rng.choice(vocab.REVIEW_DOC_TYPES)
+            log(
+                self.day_in(month),
+                "合法性审查",
+                hours=2,
+                people=1,
+                doc_type=doc,
+                review_outcome=rng.choices(vocab.REVIEW_OUTCOMES, [60, 35, 5])[0],
+                content=f"审查{doc}：{rng.choice(['村集体厂房租赁合同', '村规民约修订稿', '工程施工合同', '土地流转合同'])}",
+            )
+        for _ in range(rng.choices([0, 1, 2], [50, 40, 10])[0]):
+            day = self.day_in(month)
+            values = {
+                "dispute_type": rng.choice(vocab.DISPUTE_TYPES),
+                "source": rng.choice(vocab.CASE_SOURCES),
+                "case_form": rng.choice(vocab.CASE_FORMS),
+                "parties": f"{self.name()}、{self.name()}",
+                "amount": rng.choice([0, 2000, 8000, 30000, 120000]),
+                "people": 2,
+                "hours": 2,
+                "content": "双方因琐事发生纠纷，申请调解",
+            }
+            if rng.random() < 0.85:
+                values.update(self.mediation_outcome(day))
+            log(day, checklist.MEDIATION_DUTY, **values)
+        if first.month % 3 == rng.randint(0, 2) or (first.month % 3 == 0 and rng.random() < 0.5):
+            log(
+                self.day_in(month),
+                "普法讲座",
+                hours=2,
+                people=rng.randint(20, 80),
+                channel="现场",
+                content=rng.choice(["民法典进农村专题讲座", "防范电信网络诈骗讲座", "土地承包法律知识讲座"]),
+            )
+        if rng.random() < 0.3:
+            log(
+                self.day_in(month),
+                "法律援助转介",
+                hours=1,
+                people=1,
+                names=self.name(),
+                topic=rng.choice(vocab.TOPICS),
+                content="符合法律援助条件，转介至县法律援助中心",
+            )
+        if rng.random() < 0.35:
+            log(
+                self.day_in(month),
+                "培育法律明白人",
+                hours=2,
+                people=rng.randint(3, 10),
+                content="法律明白人培训",
+            )
+        if first.month == 1 or not self.store.list(
+            "service_entry",
+            village_id=village.id,
+            where="json_extract(data, '$.duty') = '基本情况调查与年度服务计划'",
+        ):
+            log(
+                self.day_in(month),
+                "基本情况调查与年度服务计划",
+                hours=4,
+                people=5,
+                content="开展村情调查，制定年度法律服务计划",
+            )
+
+
+def run_demo(
+    store: Store, *, seed: int = 0, villages: int = 1, months: int = 1, today: date | None = None
+) -> DemoResult:
+    """Fill or continue the store with demo activity (see the module docstring)."""
+    today = today or date.today()
+    rng = random.Random(f"{seed}:{store.device_id}:{store.fingerprint()}")
+    gen = _Gen(store, rng, today)
+    store.id_factory = lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    try:
+        existing = list_villages(store)
+        if get_profile(store) is None:
+            set_profile(
+                store,
+                {
+                    "name": gen.name(),
+                    "firm": rng.choice(["浙江甬泰律师事务所", "宁波海曙法律服务所", "象山丹城律师事务所"]),
+                    "license_no": f"1330220{rng.randrange(10**9, 10**10)}",
+                    "phone": gen.phone(),
+                    "judicial_office": "西周镇司法所",
+                },
+                at_ms=gen.ms(today - timedelta(days=400)),
+            )
+        data_months = store.months()
+        if not existing:
+            existing = gen.villages(villages)
+            gen.limit = today
+        if data_months:
+            start = _month_add(data_months[-1], 1)
+        else:
+            start = _month_add(today.isoformat()[:7], 1 - months)
+        month_list = [_month_add(start, i) for i in range(months)]
+        for month in month_list:
+            for village in existing:
+                gen.month(village, month)
+        gen.result.villages = [v["name"] for v in existing]
+        gen.result.months = month_list
+        return gen.result
+    finally:
+        store.id_factory = None

@@ -1,0 +1,203 @@
+"""Field and Form, and the validation every write goes through."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..errors import ValidationError
+
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+ID_RE = re.compile(r"^\d{17}[\dXx]$")
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+
+def id_card_valid(value: str) -> bool:
+    """A mainland resident ID number: 18 characters, a real birth date and a matching check digit."""
+    if not ID_RE.match(value):
+        return False
+    try:
+        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    total = sum(int(c) * w for c, w in zip(value[:17], ID_WEIGHTS, strict=True))
+    return ID_CHECK[total % 11] == value[17].upper()
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a form.
+
+    ``type`` is one of: text, longtext, int, float, money, date, choice, multi, bool, phone, idcard, ref,
+    counts (a mapping of role → count, e.g. attendance), list (structured rows edited elsewhere).
+    """
+
+    name: str
+    label: str
+    type: str = "text"
+    required: bool = False
+    choices: Sequence[str] = ()
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = None
+    column: bool = False  # shown as a list column
+    help: str = ""
+    ref_kind: str | None = None
+    personal: bool = False  # masked in print
+    validator: Callable[[Any, dict[str, Any]], str | None] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Form:
+    kind: str
+    title: str
+    fields: tuple[Field, ...]
+    date_field: str | None = "date"
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {f.name: f.label for f in self.fields}
+
+    @property
+    def columns(self) -> list[Field]:
+        return [f for f in self.fields if f.column]
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == [] or value == {}
+
+
+def _clean_one(f: Field, value: Any) -> Any:
+    """Normalise one non-empty value, or raise ValueError with a Chinese message."""
+    t = f.type
+    if t in ("text", "longtext", "ref"):
+        value = str(value).strip()
+        if f.max_length and len(value) > f.max_length:
+            raise ValueError(f"不能超过 {f.max_length} 个字")
+        return value
+    if t == "int":
+        if isinstance(value, bool):
+            raise ValueError("应为整数")
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise ValueError("应为整数")
+        _check_range(f, number)
+        return number
+    if t in ("float", "money"):
+        if isinstance(value, bool):
+            raise ValueError("应为数字")
+        try:
+            amount = float(str(value).strip().replace(",", "").replace("，", ""))
+        except ValueError:
+            raise ValueError("应为数字")
+        if amount != amount or amount in (float("inf"), float("-inf")):
+            raise ValueError("应为数字")
+        _check_range(f, amount)
+        return round(amount, 2)
+    if t == "date":
+        text = str(value).strip()
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise ValueError("日期格式应为 年-月-日，例如 2026-11-05")
+    if t == "choice":
+        text = str(value).strip()
+        if text not in f.choices:
+            raise ValueError(f"应为以下之一：{'、'.join(f.choices)}")
+        return text
+    if t == "multi":
+        items = [str(v).strip() for v in (value if isinstance(value, list | tuple) else [value])]
+        bad = [v for v in items if f.choices and v not in f.choices]
+        if bad:
+            raise ValueError(f"“{bad[0]}”不是可选项")
+        return items
+    if t == "bool":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "是", "yes", "y"):
+            return True
+        if text in ("0", "false", "否", "no", "n"):
+            return False
+        raise ValueError("应为 是 或 否")
+    if t == "phone":
+        text = str(value).strip().replace(" ", "")
+        if not PHONE_RE.match(text):
+            raise ValueError("电话号码格式不对（手机 11 位，或区号-号码）")
+        return text
+    if t == "idcard":
+        text = str(value).strip().upper()
+        if not id_card_valid(text):
+            raise ValueError("身份证号不正确（应为 18 位，出生日期与校验位须有效）")
+        return text
+    if t == "counts":
+        if not isinstance(value, dict):
+            raise ValueError("应为各类人数")
+        out: dict[str, int] = {}
+        for k, v in value.items():
+            if _empty(v):
+                continue
+            try:
+                n = int(v)
+            except (TypeError, ValueError):
+                raise ValueError(f"“{k}”人数应为整数")
+            if n < 0:
+                raise ValueError(f"“{k}”人数不能为负")
+            if n:
+                out[str(k)] = n
+        return out
+    if t == "list":
+        if not isinstance(value, list):
+            raise ValueError("格式不对")
+        return value
+    raise ValueError(f"未知字段类型 {t}")
+
+
+def _check_range(f: Field, number: float) -> None:
+    if f.min is not None and number < f.min:
+        raise ValueError(f"不能小于 {f.min:g}")
+    if f.max is not None and number > f.max:
+        raise ValueError(f"不能大于 {f.max:g}")
+
+
+def validate(form: Form, values: dict[str, Any], *, required: Sequence[str] = ()) -> dict[str, Any]:
+    """Return the cleaned values of ``form`` or raise :class:`ValidationError` naming every bad field.
+
+    ``required`` adds fields that are required in this situation (e.g. a stage's fields). Keys that are
+    not fields of the form pass through untouched (links, stage history)."""
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {k: v for k, v in values.items() if k not in {f.name for f in form.fields}}
+    needed = set(required)
+    for f in form.fields:
+        value = values.get(f.name)
+        if _empty(value):
+            if f.required or f.name in needed:
+                errors[f.name] = "必须填写"
+            elif f.name in values:
+                clean[f.name] = (
+                    None if f.type not in ("multi", "counts", "list") else ([] if f.type != "counts" else {})
+                )
+            continue
+        try:
+            clean[f.name] = _clean_one(f, value)
+        except ValueError as exc:
+            errors[f.name] = str(exc)
+            continue
+        if f.validator:
+            message = f.validator(clean[f.name], values)
+            if message:
+                errors[f.name] = message
+    if errors:
+        raise ValidationError(errors, form.labels)
+    return clean

@@ -1,0 +1,192 @@
+"""The forms of every record kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import vocab
+from .base import Field, Form
+
+
+def _not_before(other: str, other_label: str):
+    def check(value: Any, values: dict[str, Any]) -> str | None:
+        start = values.get(other)
+        if start and value and str(value) < str(start):
+            return f"不能早于{other_label}"
+        return None
+
+    return check
+
+
+VILLAGE = Form(
+    "village",
+    "村（社区）",
+    (
+        Field("name", "村名", required=True, max_length=40, column=True),
+        Field("township", "乡镇（街道）", max_length=40, column=True),
+        Field("county", "县（市、区）", max_length=40, column=True),
+        Field("judicial_office", "司法所", max_length=40),
+        Field("secretary", "党组织书记", max_length=20, personal=True),
+        Field("director", "村委会主任", max_length=20, personal=True),
+        Field("households", "户数", "int", min=0, max=100000),
+        Field("population", "人口", "int", min=0, max=1000000),
+    ),
+    date_field=None,
+)
+
+PROFILE = Form(
+    "profile",
+    "法律顾问",
+    (
+        Field("name", "姓名", required=True, max_length=20, column=True),
+        Field("firm", "执业机构", max_length=60, column=True),
+        Field("license_no", "执业证号", max_length=30),
+        Field("phone", "联系电话", "phone", personal=True),
+        Field("judicial_office", "司法所", max_length=40),
+        Field("term_start", "聘任起始", "date"),
+        Field("term_end", "聘任终止", "date", validator=_not_before("term_start", "聘任起始")),
+    ),
+    date_field=None,
+)
+
+SESSION = Form(
+    "session",
+    "村民说事",
+    (
+        Field("number", "编号", max_length=40, column=True, help="如 说事-2026-11-01；留空自动编号"),
+        Field("date", "日期", "date", required=True, column=True),
+        Field("format", "形式", "choice", required=True, choices=vocab.SESSION_FORMATS, column=True),
+        Field("venue", "地点", max_length=60, column=True),
+        Field("host", "主持人", max_length=20, column=True),
+        Field("attendance", "参加人员", "counts", help="按身份填写人数"),
+        Field("notes", "法律顾问记录", "longtext", max_length=5000),
+    ),
+)
+
+MATTER = Form(
+    "matter",
+    "说事事项",
+    (
+        Field("date", "提出日期", "date", required=True, column=True),
+        Field("raiser", "提出人", required=True, max_length=20, column=True, personal=True),
+        Field("raiser_phone", "提出人电话", "phone", personal=True),
+        Field("content", "事项内容", "longtext", required=True, max_length=2000, column=True),
+        Field("category", "类别", "choice", required=True, choices=vocab.CATEGORIES, column=True),
+        Field("legal_aspect", "涉法事项", "bool"),
+        # 议事
+        Field("discussion", "议事情况", "longtext", max_length=3000),
+        Field("route", "处理方式", "choice", choices=vocab.ROUTES, column=True),
+        Field("reject_reason", "不予采纳理由", "longtext", max_length=1000),
+        # 办事
+        Field("responsible", "责任人", max_length=20, column=True),
+        Field("deadline", "办理期限", "date", column=True, validator=_not_before("date", "提出日期")),
+        Field("result", "办理结果", "longtext", max_length=3000),
+        Field("feedback_date", "反馈日期", "date", validator=_not_before("date", "提出日期")),
+        # 评事
+        Field("evaluation", "群众评价", "choice", choices=vocab.EVALUATIONS, column=True),
+        Field("evaluation_note", "评价意见", "longtext", max_length=1000),
+    ),
+)
+
+# Fields each stage requires; route-specific ones are added by the matter service.
+MATTER_STAGE_FIELDS = {
+    "说事": ("raiser", "content", "category", "date"),
+    "议事": ("discussion", "route"),
+    "办事": ("result", "feedback_date"),
+    "评事": ("evaluation",),
+}
+
+POWER_EXERCISE = Form(
+    "power_exercise",
+    "小微权力行使",
+    (
+        Field("item", "权力事项", required=True, column=True),
+        Field("number", "编号", max_length=40, column=True),
+        Field("date", "启动日期", "date", required=True, column=True),
+        Field("trigger", "启动方式", "choice", choices=vocab.EXERCISE_TRIGGERS),
+        Field("subject", "事由", "longtext", required=True, max_length=2000, column=True),
+        Field("applicant", "申请人", max_length=20, personal=True),
+        Field("applicant_id", "申请人身份证号", "idcard", personal=True),
+        Field("amount", "金额（元）", "money", min=0, max=1e11, column=True),
+        Field("steps", "办理步骤", "list"),
+        Field("filing_date", "乡镇备案日期", "date"),
+        Field("filing_ref", "备案文号", max_length=60),
+        Field("supervision_opinion", "村务监督委员会意见", "longtext", max_length=2000),
+        Field("advisor_opinion", "法律顾问意见", "longtext", max_length=2000),
+        Field("result", "结果", "longtext", max_length=2000),
+        Field("archive_ref", "归档号", max_length=60),
+        Field("status", "状态", "choice", choices=vocab.EXERCISE_STATUSES, column=True),
+    ),
+)
+
+# One step of an exercise (rows of POWER_EXERCISE.steps).
+EXERCISE_STEP = Form(
+    "exercise_step",
+    "办理步骤",
+    (
+        Field("key", "步骤", required=True),
+        Field("date", "日期", "date", required=True),
+        Field("end_date", "公示截止", "date", validator=_not_before("date", "日期")),
+        Field("meeting", "会议类型", max_length=30),
+        Field("expected", "应到人数", "int", min=0, max=100000),
+        Field("present", "实到人数", "int", min=0, max=100000),
+        Field("votes_for", "赞成", "int", min=0, max=100000),
+        Field("votes_against", "反对", "int", min=0, max=100000),
+        Field("votes_abstain", "弃权", "int", min=0, max=100000),
+        Field("content", "内容", "longtext", max_length=2000),
+        Field("place", "地点", max_length=60),
+        Field("objections", "异议情况", "longtext", max_length=1000),
+        Field("handling", "异议处理", "longtext", max_length=1000),
+    ),
+)
+
+SERVICE_ENTRY = Form(
+    "service_entry",
+    "服务台账",
+    (
+        Field("date", "日期", "date", required=True, column=True),
+        Field("duty", "服务类型", required=True, column=True),
+        Field("hours", "时长（小时）", "float", min=0, max=24, column=True),
+        Field("people", "服务人数", "int", min=0, max=100000, column=True),
+        Field("names", "服务对象", max_length=200, personal=True),
+        Field("topic", "主题", "choice", choices=vocab.TOPICS, column=True),
+        Field("channel", "方式", "choice", choices=vocab.CHANNELS),
+        Field("content", "内容", "longtext", max_length=3000, column=True),
+        Field("result", "结果", "longtext", max_length=2000),
+        # reviews
+        Field("doc_type", "审查文件类型", "choice", choices=vocab.REVIEW_DOC_TYPES),
+        Field("review_outcome", "审查结论", "choice", choices=vocab.REVIEW_OUTCOMES),
+        # mediation (national statistics form)
+        Field("dispute_type", "纠纷类型", "choice", choices=vocab.DISPUTE_TYPES),
+        Field("source", "案件来源", "choice", choices=vocab.CASE_SOURCES),
+        Field("case_form", "调解形式", "choice", choices=vocab.CASE_FORMS),
+        Field("parties", "当事人", max_length=200, personal=True),
+        Field("amount", "涉及金额（元）", "money", min=0, max=1e11),
+        Field("outcome", "调解结果", "choice", choices=vocab.MEDIATION_OUTCOMES, column=True),
+        Field("prevented_criminal_cases", "防止民转刑（件）", "int", min=0, max=1000),
+        Field("prevented_criminal_people", "防止民转刑（人）", "int", min=0, max=100000),
+        Field("prevented_petition_cases", "防止群体性上访（件）", "int", min=0, max=1000),
+        Field("prevented_petition_people", "防止群体性上访（人）", "int", min=0, max=100000),
+        Field("agreement", "协议情况", "longtext", max_length=2000),
+        Field("follow_up", "履行回访", "longtext", max_length=2000),
+    ),
+)
+
+MONTHLY_NOTE = Form(
+    "monthly_note",
+    "月度风险与计划",
+    (
+        Field("month", "月份", required=True, max_length=7),
+        Field("date", "月初日期", "date", required=True),
+        Field("risks", "风险隐患与重大事项", "longtext", max_length=5000),
+        Field("plan", "下月工作计划", "longtext", max_length=5000),
+    ),
+)
+
+FORMS: dict[str, Form] = {
+    f.kind: f for f in (VILLAGE, PROFILE, SESSION, MATTER, POWER_EXERCISE, SERVICE_ENTRY, MONTHLY_NOTE)
+}
+
+
+def form_for(kind: str) -> Form:
+    return FORMS[kind]

@@ -1,0 +1,363 @@
+"""村民说事: sessions and their matters, moving 说事 → 议事 → 办事 → 评事.
+
+``stage`` is the last stage a matter completed. The rules:
+- 说事 → 议事 (deliberate): a discussion and a decision route. 村内办理 and 上报乡镇 need a responsible
+  person and a deadline (7 days by default); 不予采纳 needs reasons; 转调解 and 转五议决策 create the linked
+  mediation entry or major-decision exercise (enter once).
+- 议事 → 办事 (handle): a result and a feedback date. For the linked routes this happens when the linked
+  record is closed; 不予采纳 skips 办事.
+- 办事 → 评事 (evaluate): 满意 / 基本满意 close the matter; 不满意 reopens it for a new deliberation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from . import vocab
+from .errors import RuleError, ValidationError
+from .forms import form_for, validate
+from .forms.definitions import MATTER_STAGE_FIELDS
+from .store import Changes, Record, Store
+from .villages import require_village
+
+DEFAULT_DEADLINE_DAYS = 7
+ACTION_LABELS = {"deliberate": "议事", "handle": "办事", "evaluate": "评事"}
+
+
+# --- sessions ---------------------------------------------------------------------------------------------
+
+
+def next_session_number(store: Store, village_id: str, day: str) -> str:
+    month = day[:7]
+    count = store.select(
+        "SELECT count(*) FROM records WHERE kind = 'session' AND village_id = ? AND month = ?",
+        [village_id, month],
+    )[0][0]
+    return f"说事-{month}-{count + 1:02d}"
+
+
+def create_session(
+    store: Store,
+    village_id: str,
+    values: dict[str, Any],
+    matters: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    *,
+    at_ms: int | None = None,
+) -> tuple[Record, list[Record]]:
+    """A 说事 session with its matters, saved together or not at all."""
+    require_village(store, village_id)
+    clean = validate(form_for("session"), values)
+    cleaned_matters = []
+    for n, raw in enumerate(matters, start=1):
+        try:
+            cleaned_matters.append(_clean_new_matter({"date": clean["date"], **raw}))
+        except ValidationError as exc:
+            raise ValidationError({f"事项{n}·{k}": v for k, v in exc.errors.items()}) from None
+    if not clean.get("number"):
+        clean["number"] = next_session_number(store, village_id, clean["date"])
+    with store.transaction():
+        session = store.put("session", clean, village_id=village_id, at_ms=at_ms)
+        created = [
+            store.put("matter", {**m, "session_id": session.id}, village_id=village_id, at_ms=at_ms)
+            for m in cleaned_matters
+        ]
+    return session, created
+
+
+def update_session(store: Store, session_id: str, values: dict[str, Any]) -> Record:
+    current = store.get("session", session_id)
+    clean = validate(form_for("session"), {**current.data, **values})
+    return store.put("session", clean, id=session_id)
+
+
+def session_matters(store: Store, session_id: str) -> list[Record]:
+    return store.list(
+        "matter",
+        where="json_extract(data, '$.session_id') = ?",
+        params=[session_id],
+        order="json_extract(data, '$.seq'), json_extract(data, '$.date'), rev",
+    )
+
+
+def _clean_new_matter(values: dict[str, Any]) -> dict[str, Any]:
+    clean = validate(form_for("matter"), values, required=MATTER_STAGE_FIELDS["说事"])
+    for later in (
+        "discussion",
+        "route",
+        "reject_reason",
+        "responsible",
+        "deadline",
+        "result",
+        "feedback_date",
+        "evaluation",
+        "evaluation_note",
+    ):
+        clean.pop(later, None)
+    clean["stage"] = "说事"
+    clean["events"] = [{"stage": "说事", "date": clean["date"]}]
+    clean.setdefault("legal_aspect", False)
+    return clean
+
+
+def add_matter(store: Store, session_id: str, values: dict[str, Any], *, at_ms: int | None = None) -> Record:
+    session = store.get("session", session_id)
+    clean = _clean_new_matter({"date": session["date"], **values})
+    clean["session_id"] = session_id
+    return store.put("matter", clean, village_id=session.village_id, at_ms=at_ms)
+
+
+# --- the stage machine -------------------------------------------------------------------------------------
+
+
+def allowed_actions(matter: Record | dict[str, Any]) -> list[str]:
+    """What may be done next to a matter: a subset of deliberate, handle, evaluate."""
+    data = matter.data if isinstance(matter, Record) else matter
+    stage, route = data.get("stage"), data.get("route")
+    if stage == "说事":
+        return ["deliberate"]
+    if stage == "议事":
+        if route == vocab.ROUTE_REJECT:
+            return ["evaluate"]
+        if route in (vocab.ROUTE_VILLAGE, vocab.ROUTE_TOWNSHIP):
+            return ["handle"]
+        return []  # waits for its linked mediation entry or decision exercise
+    if stage == "办事":
+        return ["evaluate"]
+    return []
+
+
+def status_label(matter: Record | dict[str, Any]) -> str:
+    data = matter.data if isinstance(matter, Record) else matter
+    stage = data.get("stage", "说事")
+    if stage == "议事" and data.get("route") in (vocab.ROUTE_MEDIATION, vocab.ROUTE_DECISION):
+        return "调解中" if data.get("route") == vocab.ROUTE_MEDIATION else "决策中"
+    if stage == "议事" and data.get("route") == vocab.ROUTE_REJECT:
+        return "待评议"
+    return vocab.STAGE_STATUS.get(stage, stage)
+
+
+def _check(matter: Record, action: str) -> None:
+    if action not in allowed_actions(matter):
+        stage = matter.get("stage")
+        hint = {
+            "deliberate": "只有尚未议事（或被评为不满意而重新打开）的事项才能议事",
+            "handle": "只有已议事、且处理方式为村内办理或上报乡镇的事项才能登记办理结果"
+            + (
+                "；转调解或转五议决策的事项在关联记录办结时自动办结"
+                if matter.get("route") in (vocab.ROUTE_MEDIATION, vocab.ROUTE_DECISION)
+                else ""
+            ),
+            "evaluate": "事项尚未办理，不能评事",
+        }[action]
+        raise RuleError(f"当前阶段为“{stage}”，不能{ACTION_LABELS[action]}：{hint}")
+
+
+def _event(data: dict[str, Any], stage: str, day: str, **extra: Any) -> None:
+    data["events"] = [*data.get("events", []), {"stage": stage, "date": day, **extra}]
+
+
+def deliberate(
+    store: Store,
+    matter_id: str,
+    values: dict[str, Any],
+    *,
+    today: date | None = None,
+    at_ms: int | None = None,
+) -> tuple[Record, Changes]:
+    """议事: record the discussion and the decision route. Returns the matter and what changed."""
+    from . import checklist, powers  # the linked kinds, created here for "enter once"
+
+    matter = store.get("matter", matter_id)
+    _check(matter, "deliberate")
+    today = today or date.today()
+    route = values.get("route")
+    required = list(MATTER_STAGE_FIELDS["议事"])
+    if route in (vocab.ROUTE_VILLAGE, vocab.ROUTE_TOWNSHIP):
+        required.append("responsible")
+    if route == vocab.ROUTE_REJECT:
+        required.append("reject_reason")
+    merged = {**matter.data, **values}
+    if route in (vocab.ROUTE_VILLAGE, vocab.ROUTE_TOWNSHIP) and not merged.get("deadline"):
+        base = date.fromisoformat(values.get("decided_on") or today.isoformat())
+        merged["deadline"] = (base + timedelta(days=DEFAULT_DEADLINE_DAYS)).isoformat()
+    clean = validate(form_for("matter"), merged, required=required)
+    decided_on = values.get("decided_on") or today.isoformat()
+    clean["stage"] = "议事"
+    _event(clean, "议事", decided_on, route=route)
+    changes = Changes()
+    with store.transaction():
+        if route == vocab.ROUTE_MEDIATION and not clean.get("mediation_id"):
+            entry = checklist.log_service(
+                store,
+                matter.village_id,
+                checklist.mediation_from_matter(clean, decided_on, matter_id),
+                at_ms=at_ms,
+                _link_back=False,
+            )
+            clean["mediation_id"] = entry.id
+            changes.add(entry)
+        if route == vocab.ROUTE_DECISION and not clean.get("exercise_id"):
+            exercise = powers.create_exercise(
+                store,
+                matter.village_id,
+                powers.decision_from_matter(clean, decided_on, matter_id),
+                at_ms=at_ms,
+            )
+            clean["exercise_id"] = exercise.id
+            changes.add(exercise)
+        record = store.put("matter", clean, id=matter_id, at_ms=at_ms)
+    return record, changes.add(record)
+
+
+def handle(
+    store: Store, matter_id: str, values: dict[str, Any], *, at_ms: int | None = None, _linked: bool = False
+) -> Record:
+    """办事: the handling result and the date villagers were told."""
+    matter = store.get("matter", matter_id)
+    if not _linked:
+        _check(matter, "handle")
+    elif matter.get("stage") != "议事":
+        return matter  # the linked record was closed again; the matter has moved on already
+    clean = validate(form_for("matter"), {**matter.data, **values}, required=MATTER_STAGE_FIELDS["办事"])
+    clean["stage"] = "办事"
+    _event(clean, "办事", clean["feedback_date"])
+    return store.put("matter", clean, id=matter_id, at_ms=at_ms)
+
+
+def evaluate(
+    store: Store,
+    matter_id: str,
+    values: dict[str, Any],
+    *,
+    today: date | None = None,
+    at_ms: int | None = None,
+) -> Record:
+    """评事: villagers' evaluation. 不满意 reopens the matter for a new deliberation."""
+    matter = store.get("matter", matter_id)
+    _check(matter, "evaluate")
+    clean = validate(form_for("matter"), {**matter.data, **values}, required=MATTER_STAGE_FIELDS["评事"])
+    day = values.get("evaluated_on") or (today or date.today()).isoformat()
+    verdict = clean["evaluation"]
+    clean["evaluations"] = [
+        *matter.get("evaluations", []),
+        {"date": day, "evaluation": verdict, "note": clean.get("evaluation_note")},
+    ]
+    if verdict in vocab.SATISFIED:
+        clean["stage"] = "评事"
+        _event(clean, "评事", day, evaluation=verdict)
+    else:
+        # reopened: back to 说事, awaiting a new deliberation; the old route and result stay in the events
+        clean["stage"] = "说事"
+        clean["reopened"] = int(matter.get("reopened") or 0) + 1
+        _event(clean, "评事", day, evaluation=verdict, reopened=True)
+        for key in (
+            "route",
+            "result",
+            "feedback_date",
+            "evaluation",
+            "reject_reason",
+            "mediation_id",
+            "exercise_id",
+        ):
+            clean[key] = None
+    return store.put("matter", clean, id=matter_id, at_ms=at_ms)
+
+
+def linked_record_closed(
+    store: Store, matter_id: str, result: str, day: str, *, at_ms: int | None = None
+) -> Record | None:
+    """A matter's mediation entry or decision exercise was closed: the matter counts as handled."""
+    matter = store.find(matter_id)
+    if matter is None or matter.deleted or matter.kind != "matter":
+        return None
+    return handle(store, matter_id, {"result": result, "feedback_date": day}, at_ms=at_ms, _linked=True)
+
+
+# --- figures -----------------------------------------------------------------------------------------------
+
+
+def handled_on(data: dict[str, Any]) -> str | None:
+    """The date a matter was handled (办事) or, for a rejected one, answered; None while open."""
+    for event in reversed(data.get("events", [])):
+        if event["stage"] == "办事":
+            return event["date"]
+        if event["stage"] == "评事" and event.get("evaluation") in vocab.SATISFIED:
+            return event["date"]
+        if event.get("reopened"):
+            return None
+    return None
+
+
+def is_overdue(matter: Record | dict[str, Any], on: date | None = None) -> bool:
+    """Past its deadline and not handled by ``on`` (today by default)."""
+    data = matter.data if isinstance(matter, Record) else matter
+    deadline = data.get("deadline")
+    if not deadline or data.get("route") == vocab.ROUTE_REJECT:
+        return False
+    on_iso = (on or date.today()).isoformat()
+    if deadline >= on_iso:
+        return False
+    if data.get("stage") == "议事":
+        return True
+    done = handled_on(data)
+    return done is not None and done > on_iso
+
+
+@dataclass
+class MatterFigures:
+    sessions: int = 0
+    raised: int = 0
+    closed: int = 0
+    overdue: int = 0
+    legal: int = 0
+    evaluated: int = 0
+    satisfied: int = 0
+    by_stage: dict[str, int] | None = None
+
+    @property
+    def closure_rate(self) -> float | None:
+        return self.closed / self.raised if self.raised else None
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return self.satisfied / self.evaluated if self.evaluated else None
+
+
+def figures(
+    store: Store, month: str, village_id: str | None = None, *, today: date | None = None
+) -> MatterFigures:
+    """The 村民说事 figures of a month: the dashboard and the monthly report both use this."""
+    today = today or date.today()
+    year, mon = int(month[:4]), int(month[5:7])
+    month_end = date(year + mon // 12, mon % 12 + 1, 1) - timedelta(days=1)
+    on = min(today, month_end + timedelta(days=1))
+    sessions = store.list("session", village_id=village_id, month=month)
+    matters = store.list("matter", village_id=village_id, month=month)
+    result = MatterFigures(sessions=len(sessions), raised=len(matters), by_stage={s: 0 for s in vocab.STAGES})
+    for m in matters:
+        result.by_stage[m.get("stage", "说事")] = result.by_stage.get(m.get("stage", "说事"), 0) + 1
+        if m.get("stage") == "评事":
+            result.closed += 1
+        if m.get("legal_aspect"):
+            result.legal += 1
+        if is_overdue(m, on):
+            result.overdue += 1
+        for ev in m.get("evaluations", []):
+            result.evaluated += 1
+            result.satisfied += ev.get("evaluation") in vocab.SATISFIED
+    return result
+
+
+def overdue_matters(
+    store: Store, village_id: str | None = None, *, today: date | None = None
+) -> list[Record]:
+    today = today or date.today()
+    candidates = store.list(
+        "matter",
+        village_id=village_id,
+        where="json_extract(data, '$.stage') = '议事' AND json_extract(data, '$.deadline') < ?",
+        params=[today.isoformat()],
+    )
+    return [m for m in candidates if is_overdue(m, today)]

@@ -1,0 +1,47 @@
+"""Where things live on disk: the store, backups, logs and the shipped resources."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "village-counsel"
+ENV_DATA = "VILLAGE_COUNSEL_DATA"
+STORE_FILE = "village-counsel.db"
+
+
+def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """The folder of the store: ``--data-dir`` first, then ``$VILLAGE_COUNSEL_DATA``, then the platform's."""
+    if override:
+        return Path(override).expanduser()
+    env = os.environ.get(ENV_DATA)
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def store_path(override: str | os.PathLike[str] | None = None) -> Path:
+    return data_dir(override) / STORE_FILE
+
+
+def log_dir() -> Path:
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def resources_dir() -> Path:
+    """``resources/`` beside the package (source checkout, editable install) or inside a PyInstaller bundle."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        return Path(frozen) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def resource(*parts: str) -> Path:
+    return resources_dir().joinpath(*parts)
+
+
+def font_path() -> Path:
+    return resource("fonts", "wqy-microhei.ttc")

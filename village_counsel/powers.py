@@ -1,0 +1,278 @@
+"""小微权力: exercises of the village's small powers, and the advisor's legality review (合法性审查).
+
+An exercise records the catalogue item, its steps (each with a date; publicity steps also with an end
+date) and the rest of DOMAIN.md §2. :func:`review` computes the compliance findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from . import vocab
+from .catalog import Catalog, PowerItem, load_catalog
+from .errors import ValidationError
+from .forms import form_for, validate
+from .forms.definitions import EXERCISE_STEP
+from .store import Record, Store
+from .villages import require_village
+
+DECISION_ITEM = "P01"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One compliance finding, explained in Chinese."""
+
+    code: str  # missing_step, out_of_order, publicity_too_short, publicity_end_missing,
+    #            decided_during_publicity, tender_skipped, future_date
+    step: str | None
+    message: str
+
+    LABELS = {
+        "missing_step": "缺少步骤",
+        "out_of_order": "顺序颠倒",
+        "publicity_too_short": "公示期不足",
+        "publicity_end_missing": "公示期未记录",
+        "decided_during_publicity": "公示期内决策",
+        "tender_skipped": "应招标未招标",
+        "future_date": "日期在未来",
+    }
+
+    @property
+    def label(self) -> str:
+        return self.LABELS.get(self.code, self.code)
+
+
+def next_number(store: Store, village_id: str, item: str, day: str) -> str:
+    year = day[:4]
+    count = store.select(
+        "SELECT count(*) FROM records WHERE kind = 'power_exercise' AND village_id = ? AND substr(month, 1, 4) = ?"
+        " AND json_extract(data, '$.item') = ?",
+        [village_id, year, item],
+    )[0][0]
+    return f"{item}-{year}-{count + 1:03d}"
+
+
+def _item(catalog: Catalog, code: str) -> PowerItem:
+    item = catalog.item(code)
+    if item is None:
+        raise ValidationError({"item": f"权力清单中没有事项 {code}"}, {"item": "权力事项"})
+    return item
+
+
+def _clean_steps(item: PowerItem, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out, seen, errors = [], set(), {}
+    for raw in steps:
+        try:
+            step = validate(EXERCISE_STEP, raw)
+        except ValidationError as exc:
+            name = item.step(str(raw.get("key"))).name if item.step(str(raw.get("key"))) else raw.get("key")
+            errors.update({f"{name}·{EXERCISE_STEP.labels.get(k, k)}": v for k, v in exc.errors.items()})
+            continue
+        if item.step(step["key"]) is None:
+            errors[str(step["key"])] = f"“{item.name}”没有这个步骤"
+            continue
+        if step["key"] in seen:
+            errors[str(step["key"])] = "步骤重复"
+            continue
+        seen.add(step["key"])
+        out.append({k: v for k, v in step.items() if v not in (None, "")})
+    if errors:
+        raise ValidationError(errors)
+    order = {s.key: n for n, s in enumerate(item.steps)}
+    return sorted(out, key=lambda s: order[s["key"]])
+
+
+def clean_exercise(values: dict[str, Any], catalog: Catalog | None = None) -> dict[str, Any]:
+    catalog = catalog or load_catalog()
+    clean = validate(form_for("power_exercise"), values)
+    item = _item(catalog, clean["item"])
+    clean["steps"] = _clean_steps(item, clean.get("steps") or [])
+    clean["status"] = clean.get("status") or "进行中"
+    return clean
+
+
+def create_exercise(
+    store: Store, village_id: str, values: dict[str, Any], *, at_ms: int | None = None
+) -> Record:
+    require_village(store, village_id)
+    clean = clean_exercise(values)
+    if not clean.get("number"):
+        clean["number"] = next_number(store, village_id, clean["item"], clean["date"])
+    return store.put("power_exercise", clean, village_id=village_id, at_ms=at_ms)
+
+
+def update_exercise(
+    store: Store, exercise_id: str, values: dict[str, Any], *, at_ms: int | None = None
+) -> Record:
+    """Change an exercise; completing one whose origin is a 说事 matter moves that matter to 办事."""
+    from .matters import linked_record_closed
+
+    current = store.get("power_exercise", exercise_id)
+    clean = clean_exercise({**current.data, **values})
+    with store.transaction():
+        record = store.put("power_exercise", clean, id=exercise_id, at_ms=at_ms)
+        if clean["status"] == "已完成" and current.get("status") != "已完成" and clean.get("matter_id"):
+            day = max([s["date"] for s in clean["steps"]] or [clean["date"]])
+            linked_record_closed(
+                store,
+                clean["matter_id"],
+                f"经五议决策办结：{clean.get('result') or '已完成'}",
+                day,
+                at_ms=at_ms,
+            )
+    return record
+
+
+def record_step(store: Store, exercise_id: str, step: dict[str, Any], *, at_ms: int | None = None) -> Record:
+    """Add a step to an exercise, or replace the step of the same key."""
+    current = store.get("power_exercise", exercise_id)
+    steps = [s for s in current.get("steps", []) if s["key"] != step.get("key")] + [step]
+    return update_exercise(store, exercise_id, {"steps": steps}, at_ms=at_ms)
+
+
+def decision_from_matter(matter: dict[str, Any], day: str, matter_id: str) -> dict[str, Any]:
+    """A major-decision exercise pre-filled from a matter routed 转五议决策 (enter once)."""
+    return {
+        "item": DECISION_ITEM,
+        "date": day,
+        "trigger": "村民建议",
+        "subject": matter.get("content"),
+        "status": "进行中",
+        "matter_id": matter_id,
+        "steps": [],
+    }
+
+
+# --- the legality review -----------------------------------------------------------------------------------
+
+
+def _d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def review(
+    exercise: Record | dict[str, Any], *, catalog: Catalog | None = None, today: date | None = None
+) -> list[Finding]:
+    """Compliance findings of one exercise: what a careful advisor would flag, in catalogue order."""
+    data = exercise.data if isinstance(exercise, Record) else exercise
+    catalog = catalog or load_catalog()
+    item = catalog.item(data.get("item", ""))
+    if item is None:
+        return [Finding("missing_step", None, f"权力清单中没有事项“{data.get('item')}”，无法审查")]
+    today = today or date.today()
+    amount = data.get("amount") or 0
+    steps = {s["key"]: s for s in data.get("steps", []) if s.get("date")}
+    order = [s.key for s in item.steps]
+    recorded = [k for k in order if k in steps]
+    complete = data.get("status") == "已完成"
+    last_index = max((order.index(k) for k in recorded), default=-1)
+    findings: list[Finding] = []
+
+    for n, spec in enumerate(item.steps):
+        if spec.key in steps:
+            continue
+        reached = complete or n < last_index
+        if not reached:
+            continue
+        if spec.min_amount is not None and amount < spec.min_amount:
+            continue
+        if spec.key == "tender" and item.tender_threshold is not None:
+            findings.append(
+                Finding(
+                    "tender_skipped",
+                    spec.key,
+                    f"金额 {amount:,.0f} 元，达到 {item.tender_threshold:,.0f} 元应公开招投标，但未记录招投标",
+                )
+            )
+            continue
+        findings.append(Finding("missing_step", spec.key, f"缺少必经步骤“{spec.name}”"))
+
+    latest: tuple[str, str] | None = None  # (date, step name) of the latest earlier step
+    for key in recorded:
+        spec = item.step(key)
+        assert spec is not None
+        day = steps[key]["date"]
+        if latest and day < latest[0]:
+            findings.append(
+                Finding(
+                    "out_of_order",
+                    key,
+                    f"“{spec.name}”（{day}）早于前一步骤“{latest[1]}”（{latest[0]}），顺序颠倒",
+                )
+            )
+        if latest is None or day >= latest[0]:
+            latest = (day, spec.name)
+
+    for n, key in enumerate(recorded):
+        spec = item.step(key)
+        assert spec is not None
+        if not spec.is_publicity:
+            continue
+        step = steps[key]
+        start = _d(step["date"])
+        end = _d(step["end_date"]) if step.get("end_date") else None
+        following = recorded[n + 1] if n + 1 < len(recorded) else None
+        needed = spec.publicity_days or 0
+        if end is None:
+            if needed and (following or complete):
+                findings.append(
+                    Finding(
+                        "publicity_end_missing",
+                        key,
+                        f"“{spec.name}”未记录公示截止日期，无法确认公示满 {needed} 天",
+                    )
+                )
+            end = start + timedelta(days=max(needed, 1) - 1)
+        else:
+            length = (end - start).days + 1
+            if needed and length < needed:
+                findings.append(
+                    Finding(
+                        "publicity_too_short",
+                        key,
+                        f"“{spec.name}”公示 {length} 天（{start} 至 {end}），少于规定的 {needed} 天",
+                    )
+                )
+        if following and needed:
+            nxt = item.step(following)
+            assert nxt is not None
+            nday = _d(steps[following]["date"])
+            required_end = max(end, start + timedelta(days=needed - 1))
+            if nday <= required_end:
+                findings.append(
+                    Finding(
+                        "decided_during_publicity",
+                        following,
+                        f"“{nxt.name}”（{nday}）在“{spec.name}”公示期满（{required_end}）之前进行",
+                    )
+                )
+
+    for key in recorded:
+        spec = item.step(key)
+        assert spec is not None
+        if steps[key]["date"] > today.isoformat():
+            findings.append(Finding("future_date", key, f"“{spec.name}”的日期 {steps[key]['date']} 晚于今天"))
+    if data.get("date", "") > today.isoformat():
+        findings.append(Finding("future_date", None, f"启动日期 {data['date']} 晚于今天"))
+    return findings
+
+
+def findings_by_exercise(
+    store: Store, village_id: str | None, month: str, *, today: date | None = None
+) -> list[tuple[Record, list[Finding]]]:
+    """Every exercise of the month with its findings (the dashboard and the report share this)."""
+    catalog = load_catalog()
+    return [
+        (e, review(e, catalog=catalog, today=today))
+        for e in store.list("power_exercise", village_id=village_id, month=month)
+    ]
+
+
+def objections(exercise: Record | dict[str, Any]) -> int:
+    data = exercise.data if isinstance(exercise, Record) else exercise
+    return sum(1 for s in data.get("steps", []) if s.get("objections"))
+
+
+__all__ = ["DECISION_ITEM", "Finding", "create_exercise", "record_step", "review", "update_exercise", "vocab"]

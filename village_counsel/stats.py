@@ -1,0 +1,121 @@
+"""Whole-store figures (``stats``) and the consistency check (``check``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from . import vocab
+from .catalog import load_catalog
+from .store import Store
+
+COUNTED = {
+    "sessions": "session",
+    "matters": "matter",
+    "power_exercises": "power_exercise",
+    "checklist_entries": "service_entry",
+}
+
+
+def stats(store: Store, month: str | None = None) -> dict[str, Any]:
+    """Counts per kind, in total and per village, optionally for one month; the months with records;
+    the store's fingerprint."""
+    where, params = "deleted = 0", []
+    if month:
+        where += " AND month = ?"
+        params.append(month)
+    names = {
+        r[0]: r[1]
+        for r in store.select(
+            "SELECT id, json_extract(data, '$.name') FROM records WHERE kind = 'village' AND deleted = 0"
+        )
+    }
+    villages: dict[str, dict[str, int]] = {name: dict.fromkeys(COUNTED, 0) for name in names.values()}
+    totals = dict.fromkeys(COUNTED, 0)
+    kind_key = {v: k for k, v in COUNTED.items()}
+    for village_id, kind, count in store.select(
+        f"SELECT village_id, kind, count(*) FROM records WHERE {where} GROUP BY village_id, kind", params
+    ):
+        key = kind_key.get(kind)
+        if key is None:
+            continue
+        totals[key] += count
+        name = names.get(village_id)
+        if name is not None:
+            villages[name][key] += count
+    return {
+        "schema_version": store.schema_version,
+        "device_id": store.device_id,
+        "month": month,
+        "totals": totals,
+        "villages": dict(sorted(villages.items())),
+        "months": store.months(),
+        "fingerprint": store.fingerprint(),
+    }
+
+
+def check(store: Store, *, today: date | None = None) -> list[str]:
+    """PRAGMA integrity_check plus the domain's invariants; one Chinese line per problem."""
+    problems = store.integrity_problems()
+    if problems:
+        return problems
+    catalog = load_catalog()
+    ids = {r[0]: (r[1], bool(r[2])) for r in store.select("SELECT id, kind, deleted FROM records")}
+    villages = {i for i, (k, d) in ids.items() if k == "village" and not d}
+    for id_, kind, village_id, deleted, raw, rev in store.select(
+        "SELECT id, kind, village_id, deleted, data, rev FROM records"
+    ):
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            problems.append(f"{kind} {id_}：数据不是有效的 JSON")
+            continue
+        if deleted:
+            continue
+        if kind not in ("village", "profile") and village_id not in villages:
+            problems.append(f"{kind} {id_}：所属村 {village_id} 不存在")
+        if rev > store.clock.last:
+            problems.append(f"{kind} {id_}：修订号 {rev} 晚于本机时钟 {store.clock.last}")
+        if kind == "matter":
+            problems += _matter_problems(id_, data, ids)
+        elif kind == "power_exercise" and catalog.item(data.get("item", "")) is None:
+            problems.append(f"小微权力 {id_}：权力事项 {data.get('item')} 不在清单中")
+        elif kind == "service_entry":
+            link = data.get("matter_id")
+            if link and ids.get(link, ("", False))[0] != "matter":
+                problems.append(f"服务台账 {id_}：关联事项 {link} 不存在")
+    orphans = store.select(
+        "SELECT count(*) FROM revisions r WHERE NOT EXISTS (SELECT 1 FROM records c WHERE c.id = r.id)"
+    )
+    if orphans[0][0]:
+        problems.append(f"有 {orphans[0][0]} 条修订记录没有对应的当前记录")
+    missing = store.select(
+        "SELECT count(*) FROM records c WHERE NOT EXISTS"
+        " (SELECT 1 FROM revisions r WHERE r.id = c.id AND r.rev = c.rev AND r.origin = c.origin)"
+    )
+    if missing[0][0]:
+        problems.append(f"有 {missing[0][0]} 条当前记录缺少对应的修订历史")
+    return problems
+
+
+def _matter_problems(id_: str, data: dict[str, Any], ids: dict[str, tuple[str, bool]]) -> list[str]:
+    out = []
+    stage = data.get("stage")
+    label = f"说事事项 {id_}"
+    if stage not in vocab.STAGES:
+        return [f"{label}：阶段“{stage}”无效"]
+    session = data.get("session_id")
+    if ids.get(session, ("", False))[0] != "session":
+        out.append(f"{label}：所属说事会 {session} 不存在")
+    if stage in ("议事", "办事", "评事") and not data.get("route"):
+        out.append(f"{label}：已议事但没有处理方式")
+    if stage == "办事" and not data.get("result"):
+        out.append(f"{label}：已办事但没有办理结果")
+    if stage == "评事" and data.get("evaluation") not in vocab.SATISFIED:
+        out.append(f"{label}：已办结但评价不是满意或基本满意")
+    for key, kind in (("mediation_id", "service_entry"), ("exercise_id", "power_exercise")):
+        link = data.get(key)
+        if link and ids.get(link, ("", False))[0] != kind:
+            out.append(f"{label}：关联记录 {link} 不存在")
+    return out

@@ -1,0 +1,441 @@
+"""The local store: one SQLite file, opened, migrated and written only through this module.
+
+Every synced record lives in ``records`` (its current revision) and ``revisions`` (every revision this
+store has seen, its own and imported ones: the history and the ground for conflict detection). The
+record's fields are a JSON object in ``data``; ``month`` is derived from ``data.date`` for indexed
+period queries. Device identity, the clock and settings are local rows in ``local`` and never synced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .clock import HybridClock
+from .errors import NotFound, StoreError
+
+log = logging.getLogger(__name__)
+
+KINDS = ("village", "profile", "session", "matter", "power_exercise", "service_entry", "monthly_note")
+
+
+@dataclass
+class Record:
+    """One synced record at its current revision."""
+
+    kind: str
+    id: str
+    village_id: str | None
+    data: dict[str, Any]
+    rev: str = ""
+    origin: str = ""
+    updated_at: str = ""
+    deleted: bool = False
+    base_rev: str | None = None
+    base_origin: str | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+
+@dataclass
+class Changes:
+    """What a write changed, so each page refreshes only its part."""
+
+    kinds: set[str] = field(default_factory=set)
+    ids: set[str] = field(default_factory=set)
+
+    def add(self, record: Record) -> Changes:
+        self.kinds.add(record.kind)
+        self.ids.add(record.id)
+        return self
+
+    def merge(self, other: Changes) -> Changes:
+        self.kinds |= other.kinds
+        self.ids |= other.ids
+        return self
+
+    def __bool__(self) -> bool:
+        return bool(self.kinds)
+
+
+# --- migrations: small numbered functions, each run in its own transaction with user_version -------------
+
+
+def _m1_core(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE local (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE records (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            village_id TEXT,
+            rev TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            base_rev TEXT,
+            base_origin TEXT,
+            updated_at TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            data TEXT NOT NULL,
+            month TEXT GENERATED ALWAYS AS (substr(json_extract(data, '$.date'), 1, 7)) VIRTUAL
+        );
+        CREATE INDEX records_kind_village_month ON records(kind, village_id, month);
+        CREATE INDEX records_kind_month ON records(kind, month);
+        CREATE TABLE revisions (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            village_id TEXT,
+            rev TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            base_rev TEXT,
+            base_origin TEXT,
+            updated_at TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            data TEXT NOT NULL,
+            resolves TEXT,
+            UNIQUE (id, rev, origin)
+        );
+        CREATE INDEX revisions_base ON revisions(id, base_rev, base_origin);
+        """
+    )
+
+
+def _m2_sync_log(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE resolutions (
+            id TEXT NOT NULL, rev TEXT NOT NULL, origin TEXT NOT NULL,
+            PRIMARY KEY (id, rev, origin)
+        );
+        CREATE TABLE exports (
+            seq INTEGER PRIMARY KEY, made_at TEXT NOT NULL, upto INTEGER NOT NULL,
+            full INTEGER NOT NULL, records INTEGER NOT NULL, path TEXT
+        );
+        CREATE TABLE imports (
+            n INTEGER PRIMARY KEY AUTOINCREMENT,
+            device_id TEXT NOT NULL, device_key TEXT, seq INTEGER NOT NULL, file_sha256 TEXT NOT NULL,
+            imported_at TEXT NOT NULL, made_at TEXT, villages TEXT, new INTEGER, updated INTEGER,
+            unchanged INTEGER, conflicts INTEGER, file_name TEXT
+        );
+        CREATE INDEX imports_device ON imports(device_id, seq);
+        """
+    )
+
+
+MIGRATIONS = [_m1_core, _m2_sync_log]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def read_schema_version(path: Path) -> int:
+    """The schema version of a store file, read without writing to it."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"无法读取数据文件 {path}：{exc}（文件可能已损坏或不是本程序的数据文件）") from exc
+
+
+class Store:
+    """An open store. Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, path: str | Path | None = None, *, memory: bool = False) -> None:
+        self.path = Path(path) if path else None
+        if memory or self.path is None:
+            conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.exists() and self.path.stat().st_size > 0:
+                version = read_schema_version(self.path)
+                if version > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"数据文件 {self.path} 由更新版本的程序写入（数据结构第 {version} 版，"
+                        f"本程序最高支持第 {SCHEMA_VERSION} 版）。请升级程序；文件未作任何改动。"
+                    )
+            try:
+                conn = sqlite3.connect(
+                    str(self.path), isolation_level=None, check_same_thread=False, timeout=10
+                )
+            except sqlite3.Error as exc:
+                raise StoreError(f"无法打开数据文件 {self.path}：{exc}") from exc
+        self.db = sqlite_utils.Database(conn)
+        try:
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if self.path is not None and not memory:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"数据文件无法使用：{exc}（文件可能已损坏）") from exc
+        self.id_factory: Callable[[], str] | None = None  # demo data draws ids from a seeded generator
+        self.device_id = self._local("device_id") or self._init_device()
+        self.clock = HybridClock(self._local("clock") or "0000000000000-00000")
+
+    # --- lifecycle -------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        current = self.schema_version
+        for number, migration in enumerate(MIGRATIONS, start=1):
+            if number <= current:
+                continue
+            with self.db.atomic():
+                migration(self.db)
+                self.db.execute(f"PRAGMA user_version = {number}")
+            log.info("migrated store to schema %d", number)
+
+    def _local(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM local WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_local(self, key: str, value: str) -> None:
+        with self.db.atomic():
+            self.db.execute("INSERT OR REPLACE INTO local (key, value) VALUES (?, ?)", [key, value])
+
+    def get_local(self, key: str, default: str | None = None) -> str | None:
+        value = self._local(key)
+        return default if value is None else value
+
+    def _init_device(self) -> str:
+        device_id = uuid.uuid4().hex[:16]
+        with self.db.atomic():
+            self.db.execute("INSERT INTO local (key, value) VALUES ('device_id', ?)", [device_id])
+            self.db.execute("INSERT INTO local (key, value) VALUES ('created_at', ?)", [_now_iso()])
+        return device_id
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """One user operation: everything inside commits together or not at all."""
+        with self.db.atomic():
+            yield self
+            self.db.execute(
+                "INSERT OR REPLACE INTO local (key, value) VALUES ('clock', ?)", [self.clock.last]
+            )
+
+    # --- records ---------------------------------------------------------------------------------------
+
+    def new_id(self) -> str:
+        if self.id_factory is not None:
+            return self.id_factory()
+        return str(uuid.uuid4())
+
+    def put(
+        self,
+        kind: str,
+        data: dict[str, Any],
+        *,
+        id: str | None = None,
+        village_id: str | None = None,
+        deleted: bool = False,
+        at_ms: int | None = None,
+        resolves: Iterable[tuple[str, str]] = (),
+    ) -> Record:
+        """Write a new revision of a record (creating it when ``id`` is new). Returns the record."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}")
+        record_id = id or self.new_id()
+        current = self.db.execute(
+            "SELECT rev, origin, kind, village_id FROM records WHERE id = ?", [record_id]
+        ).fetchone()
+        base_rev, base_origin = (current[0], current[1]) if current else (None, None)
+        if current and current[2] != kind:
+            raise ValueError(f"record {record_id} is a {current[2]}, not a {kind}")
+        if village_id is None and current:
+            village_id = current[3]
+        rev = self.clock.tick(at_ms)
+        now = _now_iso()
+        body = {k: v for k, v in data.items() if k not in ("id", "village_id")}
+        text = _dumps(body)
+        resolves_list = [list(r) for r in resolves]
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO revisions (id, kind, village_id, rev, origin, base_rev, base_origin, updated_at,"
+                " deleted, data, resolves) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    record_id,
+                    kind,
+                    village_id,
+                    rev,
+                    self.device_id,
+                    base_rev,
+                    base_origin,
+                    now,
+                    int(deleted),
+                    text,
+                    json.dumps(resolves_list) if resolves_list else None,
+                ],
+            )
+            for r_rev, r_origin in resolves_list:
+                self.db.execute(
+                    "INSERT OR IGNORE INTO resolutions VALUES (?,?,?)", [record_id, r_rev, r_origin]
+                )
+            self.db.execute(
+                "INSERT OR REPLACE INTO records (id, kind, village_id, rev, origin, base_rev, base_origin,"
+                " updated_at, deleted, data) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [
+                    record_id,
+                    kind,
+                    village_id,
+                    rev,
+                    self.device_id,
+                    base_rev,
+                    base_origin,
+                    now,
+                    int(deleted),
+                    text,
+                ],
+            )
+        return Record(
+            kind, record_id, village_id, body, rev, self.device_id, now, deleted, base_rev, base_origin
+        )
+
+    def delete(self, kind: str, id: str) -> Record:
+        """Tombstone a record: it stays (for sync and history) but no list or figure counts it."""
+        record = self.get(kind, id)
+        return self.put(kind, record.data, id=id, deleted=True)
+
+    @staticmethod
+    def _row_to_record(row: sqlite3.Row | tuple[Any, ...]) -> Record:
+        kind, id_, village_id, rev, origin, updated_at, deleted, data, base_rev, base_origin = row
+        return Record(
+            kind,
+            id_,
+            village_id,
+            json.loads(data),
+            rev,
+            origin,
+            updated_at,
+            bool(deleted),
+            base_rev,
+            base_origin,
+        )
+
+    _COLUMNS = "kind, id, village_id, rev, origin, updated_at, deleted, data, base_rev, base_origin"
+
+    def find(self, id: str) -> Record | None:
+        row = self.db.execute(f"SELECT {self._COLUMNS} FROM records WHERE id = ?", [id]).fetchone()
+        return self._row_to_record(row) if row else None
+
+    def get(self, kind: str, id: str, *, include_deleted: bool = False) -> Record:
+        record = self.find(id)
+        if record is None or record.kind != kind or (record.deleted and not include_deleted):
+            raise NotFound(f"找不到记录 {id}")
+        return record
+
+    def list(
+        self,
+        kind: str,
+        *,
+        village_id: str | None = None,
+        month: str | None = None,
+        months: tuple[str, str] | None = None,
+        include_deleted: bool = False,
+        where: str = "",
+        params: Iterable[Any] = (),
+        order: str = "json_extract(data, '$.date'), id",
+    ) -> list[Record]:
+        """Records of one kind, optionally of one village and month (or inclusive month range)."""
+        clauses, args = ["kind = ?"], [kind]
+        if village_id is not None:
+            clauses.append("village_id = ?")
+            args.append(village_id)
+        if month is not None:
+            clauses.append("month = ?")
+            args.append(month)
+        if months is not None:
+            clauses.append("month BETWEEN ? AND ?")
+            args.extend(months)
+        if not include_deleted:
+            clauses.append("deleted = 0")
+        if where:
+            clauses.append(f"({where})")
+            args.extend(params)
+        sql = f"SELECT {self._COLUMNS} FROM records WHERE {' AND '.join(clauses)} ORDER BY {order}"
+        return [self._row_to_record(r) for r in self.db.execute(sql, args).fetchall()]
+
+    def select(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        """A read-only query for the core's figure and list queries."""
+        return self.db.execute(sql, list(params)).fetchall()
+
+    def history(self, id: str) -> list[Record]:
+        """Every revision this store has seen of a record, oldest first."""
+        rows = self.db.execute(
+            "SELECT kind, id, village_id, rev, origin, updated_at, deleted, data, base_rev, base_origin"
+            " FROM revisions WHERE id = ? ORDER BY rev, origin",
+            [id],
+        ).fetchall()
+        return [self._row_to_record(r) for r in rows]
+
+    # --- whole-store facts -----------------------------------------------------------------------------
+
+    def fingerprint(self) -> str:
+        """SHA-256 over the sorted (kind, id, rev, deleted) of every record: equal stores, equal prints."""
+        digest = hashlib.sha256()
+        for kind, id_, rev, deleted in self.db.execute(
+            "SELECT kind, id, rev, deleted FROM records ORDER BY kind, id"
+        ):
+            digest.update(f"{kind}\t{id_}\t{rev}\t{deleted}\n".encode())
+        return digest.hexdigest()
+
+    def months(self) -> list[str]:
+        rows = self.db.execute(
+            "SELECT DISTINCT month FROM records WHERE deleted = 0 AND month IS NOT NULL ORDER BY month"
+        ).fetchall()
+        return [r[0] for r in rows if r[0]]
+
+    def integrity_problems(self) -> list[str]:
+        rows = [r[0] for r in self.db.execute("PRAGMA integrity_check").fetchall()]
+        return [] if rows == ["ok"] else [f"数据库完整性检查：{r}" for r in rows]
+
+    def backup(self, dest: str | Path) -> Path:
+        """A consistent copy made with SQLite's online backup API (never a raw file copy)."""
+        dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        target = sqlite3.connect(str(dest))
+        try:
+            self.db.conn.backup(target)
+        finally:
+            target.close()
+        return dest
+
+
+def open_store(path: str | Path) -> Store:
+    return Store(path)

@@ -1,0 +1,54 @@
+"""Application start-up: fonts, the store, the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from .. import paths
+from ..errors import StoreError
+from ..store import Store
+
+log = logging.getLogger(__name__)
+
+
+def install_fonts(app: QApplication) -> str | None:
+    """Register the shipped CJK font so Chinese renders on a machine without one; returns its family."""
+    font_id = QFontDatabase.addApplicationFont(str(paths.font_path()))
+    if font_id < 0:
+        log.warning("could not load %s", paths.font_path())
+        return None
+    family = QFontDatabase.applicationFontFamilies(font_id)[0]
+    font = QFont(family)
+    font.setPointSizeF(max(app.font().pointSizeF(), 10.5))
+    app.setFont(font)
+    return family
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName("村法律顾问助手")
+    app.setOrganizationName("village-counsel")
+    install_fonts(app)  # type: ignore[arg-type]
+    return app  # type: ignore[return-value]
+
+
+def run(store_path: Path) -> int:
+    app = make_app()
+    try:
+        store = Store(store_path)
+    except StoreError as exc:
+        QMessageBox.critical(None, "无法打开数据", str(exc))
+        return 1
+    from .main_window import MainWindow
+
+    window = MainWindow(store)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        store.close()

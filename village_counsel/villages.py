@@ -1,0 +1,69 @@
+"""Villages (村) and the advisor's profile (法律顾问) — records like every other, synced with the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import NotFound, ValidationError
+from .forms import form_for, validate
+from .store import Record, Store
+
+
+def create_village(
+    store: Store, values: dict[str, Any], *, at_ms: int | None = None, id: str | None = None
+) -> Record:
+    clean = validate(form_for("village"), values)
+    if village_by_name(store, clean["name"]) is not None:
+        raise ValidationError({"name": f"已有名为“{clean['name']}”的村"}, form_for("village").labels)
+    village_id = id or store.new_id()
+    return store.put("village", clean, id=village_id, village_id=village_id, at_ms=at_ms)
+
+
+def update_village(store: Store, village_id: str, values: dict[str, Any]) -> Record:
+    current = store.get("village", village_id)
+    clean = validate(form_for("village"), {**current.data, **values})
+    other = village_by_name(store, clean["name"])
+    if other is not None and other.id != village_id:
+        raise ValidationError({"name": f"已有名为“{clean['name']}”的村"}, form_for("village").labels)
+    return store.put("village", clean, id=village_id)
+
+
+def list_villages(store: Store) -> list[Record]:
+    return store.list("village", order="json_extract(data, '$.name'), id")
+
+
+def village_by_name(store: Store, name: str) -> Record | None:
+    found = store.list("village", where="json_extract(data, '$.name') = ?", params=[name])
+    return found[0] if found else None
+
+
+def village_names(store: Store) -> dict[str, str]:
+    """village id → name, tombstoned villages included (their records may still be listed)."""
+    rows = store.select("SELECT id, json_extract(data, '$.name') FROM records WHERE kind = 'village'")
+    return {r[0]: r[1] for r in rows}
+
+
+def require_village(store: Store, village_id: str) -> Record:
+    try:
+        return store.get("village", village_id)
+    except NotFound:
+        raise ValidationError({"village_id": "所选村不存在"}, {"village_id": "村"})
+
+
+def get_profile(store: Store) -> Record | None:
+    """This device's advisor profile, or None before the first-run welcome."""
+    profile_id = store.get_local("profile_id")
+    if profile_id:
+        record = store.find(profile_id)
+        if record is not None and not record.deleted:
+            return record
+    return None
+
+
+def set_profile(store: Store, values: dict[str, Any], *, at_ms: int | None = None) -> Record:
+    current = get_profile(store)
+    clean = validate(form_for("profile"), {**(current.data if current else {}), **values})
+    with store.transaction():
+        record = store.put("profile", clean, id=current.id if current else None, at_ms=at_ms)
+        store.set_local("profile_id", record.id)
+    return record
