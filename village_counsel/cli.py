@@ -157,8 +157,11 @@ def open_window(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .logs import setup_logging
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    setup_logging()
     try:
         if args.command is None:
             return open_window(args)
