@@ -137,7 +137,19 @@ def _m2_sync_log(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = [_m1_core, _m2_sync_log]
+def _m3_search_index(db: sqlite_utils.Database) -> None:
+    """Full-text search (village_counsel.search): an FTS5 table over pre-split Chinese bigrams, filled lazily."""
+    db.executescript(
+        """
+        CREATE VIRTUAL TABLE search_fts USING fts5(body, tokenize='unicode61');
+        CREATE TABLE search_docs (
+            docid INTEGER PRIMARY KEY, rid TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, village_id TEXT, month TEXT
+        );
+        """
+    )
+
+
+MIGRATIONS = [_m1_core, _m2_sync_log, _m3_search_index]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
