@@ -205,6 +205,7 @@ class Store:
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreError(f"数据文件无法使用：{exc}（文件可能已损坏）") from exc
+        self._depth = 0  # nesting of transaction()
         self.id_factory: Callable[[], str] | None = None  # demo data draws ids from a seeded generator
         self.device_id = self._local("device_id") or self._init_device()
         self.clock = HybridClock(self._local("clock") or "0000000000000-00000")
@@ -255,12 +256,24 @@ class Store:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Store]:
-        """One user operation: everything inside commits together or not at all."""
-        with self.db.atomic():
-            yield self
-            self.db.execute(
-                "INSERT OR REPLACE INTO local (key, value) VALUES ('clock', ?)", [self.clock.last]
-            )
+        """One user operation: everything inside commits together or not at all. Nested calls join the
+        outer transaction (an error anywhere rolls back the whole operation); the clock is saved once."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
+        try:
+            with self.db.atomic():
+                yield self
+                self.db.execute(
+                    "INSERT OR REPLACE INTO local (key, value) VALUES ('clock', ?)", [self.clock.last]
+                )
+        finally:
+            self._depth = 0
 
     # --- records ---------------------------------------------------------------------------------------
 
