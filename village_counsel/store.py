@@ -76,8 +76,16 @@ class Changes:
 # --- migrations: small numbered functions, each run in its own transaction with user_version -------------
 
 
+def _script(db: sqlite_utils.Database, sql: str) -> None:
+    """Run statements one by one: ``executescript`` would COMMIT first and break the migration's transaction."""
+    for statement in sql.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
 def _m1_core(db: sqlite_utils.Database) -> None:
-    db.executescript(
+    _script(
+        db,
         """
         CREATE TABLE local (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE records (
@@ -111,12 +119,13 @@ def _m1_core(db: sqlite_utils.Database) -> None:
             UNIQUE (id, rev, origin)
         );
         CREATE INDEX revisions_base ON revisions(id, base_rev, base_origin);
-        """
+        """,
     )
 
 
 def _m2_sync_log(db: sqlite_utils.Database) -> None:
-    db.executescript(
+    _script(
+        db,
         """
         CREATE TABLE resolutions (
             id TEXT NOT NULL, rev TEXT NOT NULL, origin TEXT NOT NULL,
@@ -133,19 +142,20 @@ def _m2_sync_log(db: sqlite_utils.Database) -> None:
             unchanged INTEGER, conflicts INTEGER, file_name TEXT
         );
         CREATE INDEX imports_device ON imports(device_id, seq);
-        """
+        """,
     )
 
 
 def _m3_search_index(db: sqlite_utils.Database) -> None:
     """Full-text search (village_counsel.search): an FTS5 table over pre-split Chinese bigrams, filled lazily."""
-    db.executescript(
+    _script(
+        db,
         """
         CREATE VIRTUAL TABLE search_fts USING fts5(body, tokenize='unicode61');
         CREATE TABLE search_docs (
             docid INTEGER PRIMARY KEY, rid TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, village_id TEXT, month TEXT
         );
-        """
+        """,
     )
 
 

@@ -115,3 +115,20 @@ def test_core_never_imports_qt():
         "assert 'PySide6' not in sys.modules, [k for k in sys.modules if 'PySide6' in k]\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_failing_migration_leaves_the_store_as_it_was(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    _first_schema_store(path)
+
+    def broken(db):
+        db.execute("CREATE TABLE half_done (a)")
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [store_mod.MIGRATIONS[0], broken])
+    with pytest.raises(StoreError):
+        Store(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").fetchone()[0] == 0
+    conn.close()
