@@ -71,7 +71,9 @@ def _close_linked_matter(store: Store, before: Record | None, after: Record, at_
     if not matter_id or not after.get("outcome") or (before is not None and before.get("outcome")):
         return
     result = f"转人民调解：{after['outcome']}" + (f"（{after['result']}）" if after.get("result") else "")
-    linked_record_closed(store, matter_id, result, after.get("closed_on") or after["date"], at_ms=at_ms)
+    linked_record_closed(
+        store, matter_id, result, after.get("closed_on") or after["date"], source_id=after.id, at_ms=at_ms
+    )
 
 
 def mediation_from_matter(matter: dict[str, Any], day: str, matter_id: str) -> dict[str, Any]:

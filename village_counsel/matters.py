@@ -154,6 +154,21 @@ def _check(matter: Record, action: str) -> None:
         raise RuleError(f"当前阶段为“{stage}”，不能{ACTION_LABELS[action]}：{hint}")
 
 
+def _action_day(values: dict[str, Any], key: str, label: str, today: date | None, raised: str | None) -> str:
+    """The date an action took place (``decided_on``, ``evaluated_on``): today unless given; a bad or
+    too early date is a validation error, not a traceback."""
+    text = values.get(key)
+    if text in (None, ""):
+        return (today or date.today()).isoformat()
+    try:
+        day = date.fromisoformat(str(text).strip()).isoformat()
+    except ValueError:
+        raise ValidationError({key: "日期格式应为 年-月-日，例如 2026-11-05"}, {key: label}) from None
+    if raised and day < raised:
+        raise ValidationError({key: "不能早于提出日期"}, {key: label})
+    return day
+
+
 def _event(data: dict[str, Any], stage: str, day: str, **extra: Any) -> None:
     data["events"] = [*data.get("events", []), {"stage": stage, "date": day, **extra}]
 
@@ -171,21 +186,21 @@ def deliberate(
 
     matter = store.get("matter", matter_id)
     _check(matter, "deliberate")
-    today = today or date.today()
+    decided_on = _action_day(values, "decided_on", "议事日期", today, matter.get("date"))
     route = values.get("route")
     required = list(MATTER_STAGE_FIELDS["议事"])
     if route in (vocab.ROUTE_VILLAGE, vocab.ROUTE_TOWNSHIP):
         required.append("responsible")
     if route == vocab.ROUTE_REJECT:
         required.append("reject_reason")
-    merged = {**matter.data, **values}
+    merged = {**matter.data, **values, "decided_on": decided_on}
     if route in (vocab.ROUTE_VILLAGE, vocab.ROUTE_TOWNSHIP) and not merged.get("deadline"):
-        base = date.fromisoformat(values.get("decided_on") or today.isoformat())
+        base = date.fromisoformat(decided_on)
         merged["deadline"] = (base + timedelta(days=DEFAULT_DEADLINE_DAYS)).isoformat()
     clean = validate(form_for("matter"), merged, required=required)
-    decided_on = values.get("decided_on") or today.isoformat()
     clean["stage"] = "议事"
-    _event(clean, "议事", decided_on, route=route)
+    extra = {"deadline": clean["deadline"]} if clean.get("deadline") else {}
+    _event(clean, "议事", decided_on, route=route, **extra)
     changes = Changes()
     with store.transaction():
         if route == vocab.ROUTE_MEDIATION and not clean.get("mediation_id"):
@@ -238,7 +253,9 @@ def evaluate(
     matter = store.get("matter", matter_id)
     _check(matter, "evaluate")
     clean = validate(form_for("matter"), {**matter.data, **values}, required=MATTER_STAGE_FIELDS["评事"])
-    day = values.get("evaluated_on") or (today or date.today()).isoformat()
+    day = _action_day(values, "evaluated_on", "评议日期", today, matter.get("date"))
+    if "evaluated_on" in clean:
+        clean["evaluated_on"] = day
     verdict = clean["evaluation"]
     clean["evaluations"] = [
         *matter.get("evaluations", []),
@@ -248,7 +265,8 @@ def evaluate(
         clean["stage"] = "评事"
         _event(clean, "评事", day, evaluation=verdict)
     else:
-        # reopened: back to 说事, awaiting a new deliberation; the old route and result stay in the events
+        # reopened: back to 说事, awaiting a new deliberation; the old route, deadline and result stay in
+        # the events. The old deadline must go, or the next deliberation would inherit a date long past.
         clean["stage"] = "说事"
         clean["reopened"] = int(matter.get("reopened") or 0) + 1
         _event(clean, "评事", day, evaluation=verdict, reopened=True)
@@ -258,6 +276,7 @@ def evaluate(
             "feedback_date",
             "evaluation",
             "reject_reason",
+            "deadline",
             "mediation_id",
             "exercise_id",
         ):
@@ -266,11 +285,22 @@ def evaluate(
 
 
 def linked_record_closed(
-    store: Store, matter_id: str, result: str, day: str, *, at_ms: int | None = None
+    store: Store,
+    matter_id: str,
+    result: str,
+    day: str,
+    *,
+    source_id: str | None = None,
+    at_ms: int | None = None,
 ) -> Record | None:
-    """A matter's mediation entry or decision exercise was closed: the matter counts as handled."""
+    """A matter's mediation entry or decision exercise was closed: the matter counts as handled.
+
+    ``source_id`` is the closed record; a record the matter no longer links to (it was reopened and
+    routed anew) does not move it."""
     matter = store.find(matter_id)
     if matter is None or matter.deleted or matter.kind != "matter":
+        return None
+    if source_id is not None and source_id not in (matter.get("mediation_id"), matter.get("exercise_id")):
         return None
     return handle(store, matter_id, {"result": result, "feedback_date": day}, at_ms=at_ms, _linked=True)
 

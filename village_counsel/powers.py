@@ -120,6 +120,7 @@ def update_exercise(
                 clean["matter_id"],
                 f"经五议决策办结：{clean.get('result') or '已完成'}",
                 day,
+                source_id=exercise_id,
                 at_ms=at_ms,
             )
     return record
