@@ -138,7 +138,8 @@ def progress(
     store: Store, month: str, village_id: str | None = None, *, today: date | None = None
 ) -> list[DutyProgress]:
     """Each duty's required / done / due / overdue for the month (for the whole quarter or year for
-    quarterly and yearly duties, counted up to the month's end). With no village: summed over villages."""
+    quarterly and yearly duties, counted up to the month's end; for weekly duties, the weeks that start in
+    the month). With no village: summed over villages."""
     today = today or date.today()
     catalog = load_catalog()
     village_ids = (
@@ -151,11 +152,26 @@ def progress(
     for duty in catalog.duties.values():
         label, start, end = _period(duty, month)
         counted_to = min(end, month_end)
+        weeks: list[date] = []
+        if duty.frequency == "weekly":
+            # each week belongs to the month of its Monday, entries of all its seven days included, so a
+            # week that runs into the next month is neither lost nor counted twice
+            weeks = _mondays(start, end)
+            start, counted_to = weeks[0], weeks[-1] + timedelta(days=6)
+        # what is owed is judged as of the counted period's end (or today, if earlier), as matters.figures
+        # does: a past month's view must not count as late a quarterly duty whose quarter was still running
+        as_of = min(today, counted_to + timedelta(days=1))
         rows = store.select(
             "SELECT village_id, count(*) FROM records WHERE kind = 'service_entry' AND deleted = 0"
             " AND month BETWEEN ? AND ? AND json_extract(data, '$.duty') = ?"
-            " AND json_extract(data, '$.date') <= ? GROUP BY village_id",
-            [start.isoformat()[:7], counted_to.isoformat()[:7], duty.name, counted_to.isoformat()],
+            " AND json_extract(data, '$.date') BETWEEN ? AND ? GROUP BY village_id",
+            [
+                start.isoformat()[:7],
+                counted_to.isoformat()[:7],
+                duty.name,
+                start.isoformat(),
+                counted_to.isoformat(),
+            ],
         )
         done_by_village = {r[0]: r[1] for r in rows}
         required_total: int | None = None if duty.frequency == "on_demand" else 0
@@ -166,13 +182,12 @@ def progress(
             if duty.frequency == "on_demand":
                 continue
             if duty.frequency == "weekly":
-                weeks = _mondays(start, end)
                 required = len(weeks) * duty.quantity
                 # a week is owed once it has ended
-                owed = sum(1 for w in weeks if w + timedelta(days=6) < today) * duty.quantity
+                owed = sum(1 for w in weeks if w + timedelta(days=6) < as_of) * duty.quantity
             else:
                 required = duty.quantity
-                owed = required if end < today else 0
+                owed = required if end < as_of else 0
             assert required_total is not None
             required_total += required
             due_total += max(0, required - done)

@@ -557,7 +557,7 @@ class _Gen:
         while monday <= last:
             if rng.random() < 0.9:
                 log(
-                    monday + timedelta(days=rng.randint(0, 4)),
+                    min(monday + timedelta(days=rng.randint(0, 4)), last),
                     "公共法律服务点值班",
                     hours=4,
                     people=rng.randint(1, 6),
