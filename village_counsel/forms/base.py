@@ -21,8 +21,10 @@ def id_card_valid(value: str) -> bool:
     if not ID_RE.match(value):
         return False
     try:
-        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
+        return False
+    if born.year < 1900 or born > date.today():  # a birth date no living resident can have
         return False
     total = sum(int(c) * w for c, w in zip(value[:17], ID_WEIGHTS, strict=True))
     return ID_CHECK[total % 11] == value[17].upper()

@@ -18,6 +18,20 @@ def _not_before(other: str, other_label: str):
     return check
 
 
+def _month(value: Any, values: dict[str, Any]) -> str | None:
+    text = str(value)
+    if (
+        len(text) == 7
+        and text.isascii()
+        and text[4] == "-"
+        and text[:4].isdigit()
+        and text[5:].isdigit()
+        and 1 <= int(text[5:]) <= 12
+    ):
+        return None
+    return "月份应为 YYYY-MM，例如 2026-11"
+
+
 VILLAGE = Form(
     "village",
     "村（社区）",
@@ -176,7 +190,7 @@ MONTHLY_NOTE = Form(
     "monthly_note",
     "月度风险与计划",
     (
-        Field("month", "月份", required=True, max_length=7),
+        Field("month", "月份", required=True, max_length=7, validator=_month),
         Field("date", "月初日期", "date", required=True),
         Field("risks", "风险隐患与重大事项", "longtext", max_length=5000),
         Field("plan", "下月工作计划", "longtext", max_length=5000),
