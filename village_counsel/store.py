@@ -159,7 +159,12 @@ def _m3_search_index(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = [_m1_core, _m2_sync_log, _m3_search_index]
+def _m4_import_full(db: sqlite_utils.Database) -> None:
+    """Sync: whether an imported file was a full export, so a gap before it is no longer reported."""
+    db.execute("ALTER TABLE imports ADD COLUMN full INTEGER NOT NULL DEFAULT 0")
+
+
+MIGRATIONS = [_m1_core, _m2_sync_log, _m3_search_index, _m4_import_full]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,31 @@
+"""Sync by file (文件同步): signed, optionally encrypted export packages; imports that verify first, merge
+in one transaction, converge whatever the order, and keep every losing edit as a visible conflict."""
+
+from __future__ import annotations
+
+from .conflicts import Conflict, list_conflicts, open_conflict_keys, resolve
+from .export import ExportResult, export_changes
+from .importer import ImportResult, expand_paths, import_file, import_paths
+from .keys import OfficeKey, office_init, office_key, read_office_key_file, write_office_key_file
+from .status import device_statuses, own_status, village_statuses
+
+__all__ = [
+    "Conflict",
+    "ExportResult",
+    "ImportResult",
+    "OfficeKey",
+    "device_statuses",
+    "expand_paths",
+    "export_changes",
+    "import_file",
+    "import_paths",
+    "list_conflicts",
+    "office_init",
+    "office_key",
+    "open_conflict_keys",
+    "own_status",
+    "read_office_key_file",
+    "resolve",
+    "village_statuses",
+    "write_office_key_file",
+]

@@ -1,0 +1,190 @@
+"""Sync commands: ``export``, ``import``, ``keys``, ``sync-status``, ``conflicts`` and ``resolve``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+
+from ..cli import EXIT_OK, EXIT_REFUSED, open_cli_store
+from ..store import Store
+from . import keys
+from .conflicts import list_conflicts, resolve
+from .export import export_changes
+from .importer import import_paths
+from .status import device_statuses, own_status, village_statuses
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export", help="导出同步文件（自上次导出以来的修改；首次为全部）")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="导出文件路径（.zip）")
+    p.add_argument("--full", action="store_true", help="导出全部记录，而不只是上次导出以来的修改")
+    p.add_argument("--to", metavar="OFFICE_KEY_FILE", help="加密给该司法所公钥文件（只有该司法所能读取）")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", help="导入同步文件（可给多个文件或文件夹）")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="导出文件，或包含导出文件（*.zip）的文件夹")
+    p.add_argument("--no-backup", action="store_true", help="导入前不做备份")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("keys", help="显示本机设备编号与公钥指纹；管理司法所密钥")
+    p.set_defaults(func=cmd_keys, keys_command=None)
+    ks = p.add_subparsers(dest="keys_command", metavar="ACTION", parser_class=type(p))
+    k = ks.add_parser("office-init", help="为司法所（乡镇）数据生成司法所密钥对")
+    k.add_argument("--name", help="司法所名称（默认取法律顾问资料中的司法所，否则“司法所”）")
+    k = ks.add_parser("office-export", help="把司法所公钥写入文件，发给法律顾问")
+    k.add_argument("-o", "--output", required=True, metavar="FILE", help="公钥文件路径")
+
+    p = sub.add_parser("sync-status", help="同步情况：各设备最近导入、缺失的文件、各村最近同步")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(func=cmd_sync_status)
+
+    p = sub.add_parser("conflicts", help="列出待处理的同步冲突")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(func=cmd_conflicts)
+
+    p = sub.add_parser("resolve", help="处理同步冲突：保留某个版本")
+    p.add_argument("id", help="记录编号")
+    p.add_argument("rev", help="要保留版本的修订号")
+    p.add_argument("origin", help="要保留版本的来源设备编号")
+    p.set_defaults(func=cmd_resolve)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    office = keys.read_office_key_file(args.to) if args.to else None
+    with open_cli_store(args) as store:
+        result = export_changes(store, args.output, full=args.full, office=office)
+    kind = "完整" if result.full else "增量"
+    print(
+        f"已导出第 {result.seq} 号{kind}同步文件：{result.revisions} 条修订，{result.villages} 个村 → {result.path}"
+    )
+    if office:
+        print(f"已加密给司法所“{office.name}”（指纹 {office.fingerprint}），只有该司法所能读取。")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    with open_cli_store(args) as store:
+        if not args.no_backup and store.select("SELECT count(*) FROM records")[0][0]:
+            from ..backup import make_backup
+
+            make_backup(store, "import")
+        results = import_paths(store, args.paths)
+        if not results:
+            sys.stderr.write("没有找到要导入的文件（文件夹中没有 .zip 文件）\n")
+            return EXIT_REFUSED
+        for result in results:
+            if result.ok:
+                print(result.summary())
+            else:
+                sys.stderr.write(result.summary() + "\n")
+        heard = {r.device_id for r in results if r.ok}
+        for device in device_statuses(store):
+            if device.device_id in heard and device.missing:
+                numbers = "、".join(str(n) for n in device.missing[:20])
+                print(
+                    f"提示：设备 {device.device_id} 缺少第 {numbers} 号导出文件（请对方补发，或做一次完整导出）"
+                )
+    return EXIT_OK if all(r.ok for r in results) else EXIT_REFUSED
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    with open_cli_store(args) as store:
+        if args.keys_command == "office-init":
+            name = args.name or _default_office_name(store)
+            key = keys.office_init(store, name)
+            print(f"已生成司法所密钥：{key.name}，指纹 {key.fingerprint}")
+            return EXIT_OK
+        if args.keys_command == "office-export":
+            key = keys.office_key(store)
+            if key is None:
+                sys.stderr.write("本机还没有司法所密钥，请先运行 keys office-init\n")
+                return EXIT_REFUSED
+            path = keys.write_office_key_file(key, args.output)
+            print(f"已写出司法所公钥：{path}（{key.name}，指纹 {key.fingerprint}）")
+            return EXIT_OK
+        public = keys.device_public_key(store)
+        print(f"设备编号：{store.device_id}")
+        print(f"公钥指纹：{keys.key_fingerprint(public)}")
+        office = keys.office_key(store)
+        if office:
+            print(f"司法所密钥：{office.name}，指纹 {office.fingerprint}")
+    return EXIT_OK
+
+
+def _default_office_name(store: Store) -> str:
+    from ..villages import get_profile
+
+    profile = get_profile(store)
+    return (profile.get("judicial_office") if profile else None) or "司法所"
+
+
+def cmd_sync_status(args: argparse.Namespace) -> int:
+    with open_cli_store(args) as store:
+        own = own_status(store)
+        devices = device_statuses(store)
+        villages = village_statuses(store)
+    if args.json:
+        body = {
+            "device": own,
+            "devices": [asdict(d) for d in devices],
+            "villages": [asdict(v) for v in villages],
+        }
+        print(json.dumps(body, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(
+        f"本机 {own['device_id']}（指纹 {own['fingerprint']}）：最近导出第 {own['last_export_seq']} 号，待导出修订 {own['pending']} 条"
+    )
+    for d in devices:
+        gap = f"，缺少第 {'、'.join(map(str, d.missing))} 号" if d.missing else ""
+        print(
+            f"设备 {d.device_id}（指纹 {d.fingerprint}）：已收到 {d.files} 个文件，最新第 {d.last_seq} 号，导入于 {d.last_imported_at}{gap}"
+        )
+    stale = [v for v in villages if not v.synced_this_month]
+    for v in villages:
+        print(f"  {v.name}：最近同步 {v.last_sync or '从未'}")
+    if devices:
+        print(f"本月未同步的村：{'、'.join(v.name for v in stale) if stale else '无'}")
+    return EXIT_OK
+
+
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    with open_cli_store(args) as store:
+        conflicts = list_conflicts(store)
+    if args.json:
+        body = [
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "current": {
+                    "rev": c.current.rev,
+                    "origin": c.current.origin,
+                    "deleted": c.current.deleted,
+                    "data": c.current.data,
+                },
+                "losing": {
+                    "rev": c.losing.rev,
+                    "origin": c.losing.origin,
+                    "deleted": c.losing.deleted,
+                    "data": c.losing.data,
+                },
+            }
+            for c in conflicts
+        ]
+        print(json.dumps(body, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not conflicts:
+        print("没有待处理的同步冲突。")
+    for c in conflicts:
+        print(
+            f"{c.kind} {c.id}：当前 {c.current.rev}@{c.current.origin}，冲突版本 {c.losing.rev}@{c.losing.origin}"
+        )
+    return EXIT_OK
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    with open_cli_store(args) as store:
+        record = resolve(store, args.id, (args.rev, args.origin))
+    print(f"已处理冲突：记录 {record.id} 保留版本 {args.rev}@{args.origin}（新修订 {record.rev}）")
+    return EXIT_OK

@@ -1,0 +1,107 @@
+"""Conflicts (同步冲突): edits of one record made on two devices from the same starting point.
+
+The highest ``(rev, origin)`` becomes current everywhere; the other edit is never dropped. A revision is
+an *open conflict* when it is a leaf of the record's history (no revision was edited from it), is not
+the current revision and no later revision resolved it. This is computed from the revisions a store holds,
+so two stores that saw the same files list the same conflicts; a stale copy or an ancestor never shows,
+and every losing concurrent edit does until a person keeps one version (:func:`resolve`) — which writes
+a new revision that names the versions it settles, so the resolution syncs like any edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import RuleError
+from ..store import Record, Store
+
+_OPEN = """
+FROM revisions r JOIN records c ON c.id = r.id
+WHERE (r.rev != c.rev OR r.origin != c.origin)
+  AND NOT EXISTS (SELECT 1 FROM revisions k WHERE k.id = r.id AND k.base_rev = r.rev AND k.base_origin = r.origin)
+  AND NOT EXISTS (SELECT 1 FROM resolutions s WHERE s.id = r.id AND s.rev = r.rev AND s.origin = r.origin)
+"""
+_REV_COLUMNS = (
+    "r.kind, r.id, r.village_id, r.rev, r.origin, r.updated_at, r.deleted, r.data, r.base_rev, r.base_origin"
+)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One losing version of a record, beside the record's current version."""
+
+    current: Record
+    losing: Record
+
+    @property
+    def id(self) -> str:
+        return self.current.id
+
+    @property
+    def kind(self) -> str:
+        return self.current.kind
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.losing.id, self.losing.rev, self.losing.origin)
+
+
+def open_conflict_keys(store: Store, id: str | None = None) -> list[tuple[str, str, str]]:
+    """(id, rev, origin) of every open losing version, sorted: equal on stores that saw the same files."""
+    where, params = ("AND r.id = ?", [id]) if id else ("", [])
+    return [
+        tuple(r)
+        for r in store.select(f"SELECT r.id, r.rev, r.origin {_OPEN} {where} ORDER BY 1, 2, 3", params)
+    ]
+
+
+def count_open_conflicts(store: Store, ids_sql: str | None = None) -> int:
+    """How many open conflicts there are, optionally among the ids an SQL subquery returns."""
+    where = f"AND r.id IN ({ids_sql})" if ids_sql else ""
+    return int(store.select(f"SELECT count(*) {_OPEN} {where}")[0][0])
+
+
+def list_conflicts(store: Store, *, village_id: str | None = None, id: str | None = None) -> list[Conflict]:
+    """Every open conflict with both versions, newest first."""
+    clauses, params = [], []
+    if village_id:
+        clauses.append("AND c.village_id = ?")
+        params.append(village_id)
+    if id:
+        clauses.append("AND r.id = ?")
+        params.append(id)
+    rows = store.select(
+        f"SELECT {_REV_COLUMNS} {_OPEN} {' '.join(clauses)} ORDER BY r.rev DESC, r.origin, r.id", params
+    )
+    out = []
+    currents: dict[str, Record] = {}
+    for row in rows:
+        losing = Store._row_to_record(row)
+        if losing.id not in currents:
+            found = store.find(losing.id)
+            assert found is not None
+            currents[losing.id] = found
+        out.append(Conflict(currents[losing.id], losing))
+    return out
+
+
+def resolve(store: Store, id: str, keep: tuple[str, str]) -> Record:
+    """Settle every open conflict of record ``id`` by keeping the version ``keep = (rev, origin)`` — the
+    current one or one of the losing ones. Writes a new revision (edited from the current one) with the
+    kept data, which names every losing version it settles."""
+    current = store.find(id)
+    open_keys = [(rev, origin) for _, rev, origin in open_conflict_keys(store, id)]
+    if current is None or not open_keys:
+        raise RuleError("这条记录没有待处理的同步冲突（可能已在别处处理）。")
+    if keep != (current.rev, current.origin) and keep not in open_keys:
+        raise RuleError("所选版本不是这条记录当前或冲突中的版本。")
+    kept = next(r for r in store.history(id) if (r.rev, r.origin) == keep)
+    with store.transaction():
+        return store.put(
+            current.kind,
+            kept.data,
+            id=id,
+            village_id=kept.village_id,
+            deleted=kept.deleted,
+            resolves=open_keys,
+        )

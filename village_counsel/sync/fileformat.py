@@ -1,0 +1,43 @@
+"""The export file format: names, version and the limits an import enforces.
+
+An export is a ZIP holding ``manifest.json``, ``manifest.sig`` (base64 Ed25519 signature over the
+manifest's exact bytes) and members ``records-00001.jsonl`` … of at most ``MEMBER_REVISIONS`` lines, one
+revision per line. Encrypted exports name their members ``….jsonl.enc``: each is the zlib-compressed
+JSON Lines sealed with ChaCha20-Poly1305 (nonce = member index, associated data = member name).
+"""
+
+from __future__ import annotations
+
+import re
+
+FORMAT = "village-counsel-export"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+MEMBER_REVISIONS = 5000
+EXTENSION = ".zip"
+
+# Limits against damaged and hostile files (zip bombs, absurd manifests). Sizes are of the member's
+# content after ZIP decompression; they are counted while reading, never taken from the ZIP headers.
+MAX_FILE_BYTES = 2 * 1024**3
+MAX_MEMBERS = 20_000
+MAX_MEMBER_BYTES = 64 * 1024**2
+MAX_TOTAL_BYTES = 8 * 1024**3
+MAX_MANIFEST_BYTES = 8 * 1024**2
+MAX_SIGNATURE_BYTES = 1024
+MAX_RATIO = 200  # uncompressed / compressed; JSON Lines of Chinese text deflate about 4–10×
+MAX_LINE_BYTES = 1024**2
+MAX_RESOLVES = 1000
+
+MEMBER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+RECORD_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+def plain_member_name(name: str) -> bool:
+    """A member name without any path: no folders, no '..', no drive, nothing absolute."""
+    return bool(MEMBER_NAME.match(name)) and ".." not in name
+
+
+def member_name(index: int, encrypted: bool) -> str:
+    return f"records-{index:05d}.jsonl" + (".enc" if encrypted else "")

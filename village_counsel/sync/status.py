@@ -1,0 +1,99 @@
+"""Sync status (同步情况): which device sent which export when, missing files, each village's last sync."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..store import Store
+from . import keys
+from .export import last_export, pending_revisions
+
+
+@dataclass
+class DeviceStatus:
+    """Another device whose exports this store has imported."""
+
+    device_id: str
+    fingerprint: str
+    last_seq: int
+    last_imported_at: str
+    last_made_at: str
+    files: int
+    missing: list[int] = field(default_factory=list)  # export numbers not received since its last full one
+
+
+@dataclass
+class VillageStatus:
+    village_id: str
+    name: str
+    last_sync: str | None  # when an export carrying the village was last imported here
+    synced_this_month: bool
+
+
+def device_statuses(store: Store) -> list[DeviceStatus]:
+    """Every other device heard from, with the export numbers missing after its latest full export."""
+    out = []
+    rows = store.select(
+        "SELECT device_id, max(seq), max(imported_at), max(made_at), count(*),"
+        " coalesce(max(CASE WHEN full THEN seq END), 0) FROM imports WHERE device_id != ?"
+        " GROUP BY device_id ORDER BY max(imported_at) DESC",
+        [store.device_id],
+    )
+    for device_id, last_seq, imported_at, made_at, files, last_full in rows:
+        have = {
+            r[0]
+            for r in store.select(
+                "SELECT DISTINCT seq FROM imports WHERE device_id = ? AND seq > ?", [device_id, last_full]
+            )
+        }
+        start = last_full + 1 if last_full else 1
+        missing = [s for s in range(start, last_seq + 1) if s not in have and s != last_full]
+        key = store.select(
+            "SELECT device_key FROM imports WHERE device_id = ? ORDER BY n DESC LIMIT 1", [device_id]
+        )[0][0]
+        try:
+            fingerprint = keys.key_fingerprint(keys.unb64(key, 32))
+        except ValueError:
+            fingerprint = "?"
+        out.append(DeviceStatus(device_id, fingerprint, last_seq, imported_at, made_at or "", files, missing))
+    return out
+
+
+def village_statuses(store: Store, today: date | None = None) -> list[VillageStatus]:
+    """Each village's last sync from another device; ``synced_this_month`` against ``today``'s month."""
+    month = (today or date.today()).isoformat()[:7]
+    last: dict[str, str] = {}
+    for raw, imported_at in store.select(
+        "SELECT villages, imported_at FROM imports WHERE device_id != ?", [store.device_id]
+    ):
+        try:
+            entries = json.loads(raw or "[]")
+        except ValueError:
+            continue
+        for entry in entries:
+            vid = entry.get("id") if isinstance(entry, dict) else None
+            if vid and imported_at > last.get(vid, ""):
+                last[vid] = imported_at
+    out = []
+    for vid, name in store.select(
+        "SELECT id, json_extract(data, '$.name') FROM records WHERE kind = 'village' AND deleted = 0"
+        " ORDER BY json_extract(data, '$.name'), id"
+    ):
+        seen = last.get(vid)
+        out.append(VillageStatus(vid, name or "", seen, bool(seen and seen[:7] == month)))
+    return out
+
+
+def own_status(store: Store) -> dict[str, object]:
+    """This device: id, key fingerprint, its last export and how much the next incremental one carries."""
+    last = last_export(store)
+    made = store.select("SELECT made_at, full FROM exports ORDER BY seq DESC LIMIT 1")
+    return {
+        "device_id": store.device_id,
+        "fingerprint": keys.key_fingerprint(keys.device_public_key(store)),
+        "last_export_seq": last[0] if last else 0,
+        "last_export_at": made[0][0] if made else None,
+        "pending": pending_revisions(store),
+    }
