@@ -67,18 +67,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("demo", help="生成演示数据（空库新建村；否则续写之后的月份）")
+    text = "生成演示数据（空库新建村；否则续写之后的月份）"
+    p = sub.add_parser("demo", help=text, description=text)
     p.add_argument("--seed", type=seed_arg, default=0, help="随机种子（同一种子、同一数据得到同样结果）")
     p.add_argument("--villages", type=positive_int(5000), default=1, help="空库时新建的村数（默认 1）")
     p.add_argument("--months", type=positive_int(120), default=1, help="生成的月数（默认 1）")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("stats", help="统计各类记录数量")
+    text = "统计各类记录数量、有记录的月份与数据指纹"
+    p = sub.add_parser("stats", help=text, description=text)
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.add_argument("--month", type=month_arg, help="只统计该月（YYYY-MM）")
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser("check", help="检查数据库完整性与业务规则")
+    text = "检查数据库完整性与业务规则；无问题时退出码为 0，有问题时每个问题一行、退出码为 1"
+    p = sub.add_parser("check", help="检查数据库完整性与业务规则", description=text)
     p.set_defaults(func=cmd_check)
 
     for register in _extensions():
