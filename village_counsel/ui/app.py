@@ -44,8 +44,15 @@ def run(store_path: Path) -> int:
     except StoreError as exc:
         QMessageBox.critical(None, "无法打开数据", str(exc))
         return 1
+    from ..villages import get_profile
     from .main_window import MainWindow
 
+    if get_profile(store) is None:
+        from .welcome import WelcomeDialog
+
+        if WelcomeDialog(store).exec() != WelcomeDialog.DialogCode.Accepted:
+            store.close()
+            return 0
     window = MainWindow(store)
     window.show()
     try:

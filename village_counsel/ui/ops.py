@@ -62,7 +62,9 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str = "操作�
         QMessageBox.warning(parent, title, str(exc))
     else:
         log.error("unexpected error: %s", getattr(exc, "__vc_traceback__", repr(exc)))
-        QMessageBox.critical(parent, title, f"程序内部错误，操作未完成，数据未改动。\n（{type(exc).__name__}: {exc}）")
+        QMessageBox.critical(
+            parent, title, f"程序内部错误，操作未完成，数据未改动。\n（{type(exc).__name__}: {exc}）"
+        )
 
 
 _running: set[_Task] = set()

@@ -1,0 +1,331 @@
+"""工作台: the month's figures and charts for one village or all, from the same core queries the monthly
+report prints (matters.figures, powers.findings_by_exercise, checklist.progress). Clicking a figure or a
+bar lists the records behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QHorizontalBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import checklist, matters, powers, search, vocab
+from ..store import Changes, Record, Store
+from .common import Hub, MonthCombo, VillageCombo, heading, month_label, this_month
+
+Opener = Callable[[str, str], None]
+
+
+class RecordsDialog(QDialog):
+    """The records behind a figure; double-click opens one."""
+
+    def __init__(
+        self, title: str, records: list[Record], opener: Opener, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(760, 520)
+        self.list = QListWidget()
+        for r in records:
+            item = QListWidgetItem(f"{search.title(r)}　{search.detail(r)}")
+            item.setData(256, (r.kind, r.id))
+            if r.kind == "matter" and matters.is_overdue(r):
+                item.setForeground(QColor("#c62828"))
+            self.list.addItem(item)
+        self.list.itemActivated.connect(lambda item: opener(*item.data(256)))
+        self.list.itemDoubleClicked.connect(lambda item: opener(*item.data(256)))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"{title}：共 {len(records)} 条（双击打开）"))
+        layout.addWidget(self.list, 1)
+        layout.addWidget(buttons)
+
+
+class Tile(QFrame):
+    """One figure: a big number and its label; clickable when records stand behind it."""
+
+    clicked = Signal()
+
+    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.value = QLabel("—")
+        font = self.value.font()
+        font.setPointSizeF(font.pointSizeF() * 2.0)
+        font.setBold(True)
+        self.value.setFont(font)
+        self.label = QLabel(label)
+        self.note = QLabel()
+        self.note.setStyleSheet("color:#555")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+        layout.addWidget(self.value)
+        layout.addWidget(self.note)
+
+    def set(self, value: str, note: str = "", alert: bool = False) -> None:
+        self.value.setText(value)
+        self.value.setStyleSheet("color:#c62828" if alert else "")
+        self.note.setText(note)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802, ANN001
+        self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+
+def _pct(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.0f}%"
+
+
+class DashboardPage(QWidget):
+    def __init__(self, store: Store, hub: Hub, opener: Opener, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store, self.hub, self.opener = store, hub, opener
+        self.month = MonthCombo(store, all_label=None)
+        self.village = VillageCombo(store)
+        bar = QHBoxLayout()
+        bar.addWidget(heading("工作台"))
+        bar.addSpacing(16)
+        bar.addWidget(QLabel("月份："))
+        bar.addWidget(self.month)
+        bar.addWidget(QLabel("村："))
+        bar.addWidget(self.village)
+        bar.addStretch(1)
+        hint = QLabel("点击数字或图中的柱查看明细")
+        hint.setStyleSheet("color:#555")
+        bar.addWidget(hint)
+        self.tiles: dict[str, Tile] = {}
+        grid = QGridLayout()
+        specs = [
+            ("sessions", "说事会"),
+            ("raised", "提出事项"),
+            ("closed", "已办结"),
+            ("overdue", "逾期事项"),
+            ("exercises", "小微权力行使"),
+            ("findings", "审查发现"),
+            ("entries", "服务台账"),
+            ("duties", "定期职责完成"),
+        ]
+        for n, (key, label) in enumerate(specs):
+            tile = Tile(label)
+            tile.setObjectName(f"tile_{key}")
+            tile.clicked.connect(lambda k=key: self.show_records(k))
+            self.tiles[key] = tile
+            grid.addWidget(tile, 0, n)
+        self.stage_view = self._chart_view()
+        self.findings_view = self._chart_view()
+        self.duties_view = self._chart_view()
+        charts = QHBoxLayout()
+        for view in (self.stage_view, self.findings_view, self.duties_view):
+            charts.addWidget(view, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addLayout(grid)
+        layout.addLayout(charts, 1)
+        self.month.currentIndexChanged.connect(self.refresh)
+        self.village.currentIndexChanged.connect(self.refresh)
+        hub.changed.connect(self.on_changed)
+        self.refresh()
+
+    def _chart_view(self) -> QChartView:
+        view = QChartView()
+        view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        view.setMinimumHeight(260)
+        return view
+
+    def on_changed(self, changes: Changes) -> None:
+        if "village" in changes.kinds:
+            self.village.reload()
+        self.month.reload()
+        self.refresh()
+
+    # --- figures ---------------------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        month = self.month.month() or this_month()
+        village_id = self.village.village_id()
+        self.figures = matters.figures(self.store, month, village_id)
+        self.findings = powers.findings_by_exercise(self.store, village_id, month)
+        self.progress = checklist.progress(self.store, month, village_id)
+        f = self.figures
+        self.tiles["sessions"].set(str(f.sessions))
+        self.tiles["raised"].set(str(f.raised), f"涉法 {f.legal} 件")
+        self.tiles["closed"].set(
+            str(f.closed), f"办结率 {_pct(f.closure_rate)}　满意率 {_pct(f.satisfaction_rate)}"
+        )
+        self.tiles["overdue"].set(str(f.overdue), "超过办理期限未办结", alert=bool(f.overdue))
+        found = sum(len(x) for _, x in self.findings)
+        self.tiles["exercises"].set(str(len(self.findings)))
+        self.tiles["findings"].set(
+            str(found), f"涉及 {sum(1 for _, x in self.findings if x)} 项行使", alert=bool(found)
+        )
+        entries = sum(p.done for p in self.progress)
+        self.tiles["entries"].set(str(entries))
+        regular = [p for p in self.progress if p.required is not None]
+        done = sum(1 for p in regular if p.complete)
+        self.tiles["duties"].set(
+            f"{done}/{len(regular)}", "逾期 " + str(sum(1 for p in regular if p.overdue))
+        )
+        title = f"{month_label(month)}　{self.village.currentText()}"
+        self._stage_chart(title)
+        self._findings_chart()
+        self._duties_chart()
+
+    def _font(self, chart: QChart) -> None:
+        font = QFont(self.font())
+        chart.setFont(font)
+        title = QFont(font)
+        title.setBold(True)
+        chart.setTitleFont(title)
+        chart.legend().setFont(font)
+        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+
+    def _stage_chart(self, title: str) -> None:
+        chart = QChart()
+        self._font(chart)
+        chart.setTitle("事项所处阶段")
+        bars = QBarSet("事项")
+        by_stage = self.figures.by_stage or {}
+        for stage in vocab.STAGES:
+            bars.append(by_stage.get(stage, 0))
+        bars.clicked.connect(lambda i: self.show_records("stage", vocab.STAGES[i]))
+        series = QBarSeries()
+        series.append(bars)
+        series.setLabelsVisible(True)
+        chart.addSeries(series)
+        self._axes(
+            chart, series, [vocab.STAGE_STATUS[s] for s in vocab.STAGES], max(by_stage.values() or [0])
+        )
+        chart.legend().hide()
+        self.stage_view.setChart(chart)
+
+    def _findings_chart(self) -> None:
+        chart = QChart()
+        self._font(chart)
+        chart.setTitle("合规审查发现（按类型）")
+        counts: dict[str, int] = {}
+        for _, found in self.findings:
+            for f in found:
+                counts[f.code] = counts.get(f.code, 0) + 1
+        codes = list(powers.Finding.LABELS)
+        bars = QBarSet("发现")
+        for code in codes:
+            bars.append(counts.get(code, 0))
+        bars.setColor(QColor("#c62828"))
+        bars.clicked.connect(lambda i: self.show_records("finding", codes[i]))
+        series = QHorizontalBarSeries()
+        series.append(bars)
+        chart.addSeries(series)
+        axis_y = QBarCategoryAxis()
+        axis_y.append([powers.Finding.LABELS[c] for c in codes])
+        axis_x = QValueAxis()
+        axis_x.setRange(0, max(max(counts.values() or [0]), 1))
+        axis_x.setLabelFormat("%d")
+        axis_x.applyNiceNumbers()
+        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(axis_y)
+        series.attachAxis(axis_x)
+        chart.legend().hide()
+        self.findings_view.setChart(chart)
+
+    def _duties_chart(self) -> None:
+        chart = QChart()
+        self._font(chart)
+        chart.setTitle("工作清单：应完成与已完成")
+        regular = [p for p in self.progress if p.required is not None]
+        required, done = QBarSet("应完成"), QBarSet("已完成")
+        for p in regular:
+            required.append(p.required or 0)
+            done.append(p.done)
+        done.setColor(QColor("#2e7d32"))
+        required.setColor(QColor("#90a4ae"))
+        for s in (required, done):
+            s.clicked.connect(lambda i: self.show_records("duty", regular[i].duty.name))
+        series = QHorizontalBarSeries()
+        series.append(required)
+        series.append(done)
+        chart.addSeries(series)
+        axis_y = QBarCategoryAxis()
+        axis_y.append([p.duty.name[:7] for p in regular])
+        axis_x = QValueAxis()
+        top = max([p.required or 0 for p in regular] + [p.done for p in regular] + [1])
+        axis_x.setRange(0, top)
+        axis_x.setLabelFormat("%d")
+        axis_x.applyNiceNumbers()
+        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(axis_y)
+        series.attachAxis(axis_x)
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.duties_view.setChart(chart)
+
+    def _axes(self, chart: QChart, series: QBarSeries, categories: list[str], top: int) -> None:
+        axis_x = QBarCategoryAxis()
+        axis_x.append(categories)
+        axis_y = QValueAxis()
+        axis_y.setRange(0, max(top, 1))
+        axis_y.setLabelFormat("%d")
+        axis_y.applyNiceNumbers()
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(axis_x)
+        series.attachAxis(axis_y)
+
+    # --- the records behind a figure ------------------------------------------------------------------------------
+
+    def records_for(self, key: str, arg: str | None = None) -> tuple[str, list[Record]]:
+        month = self.month.month() or this_month()
+        village_id = self.village.village_id()
+        month_matters = lambda: self.store.list("matter", village_id=village_id, month=month)  # noqa: E731
+        if key == "sessions":
+            return "说事会", self.store.list("session", village_id=village_id, month=month)
+        if key == "raised":
+            return "提出事项", month_matters()
+        if key == "closed":
+            return "已办结事项", [m for m in month_matters() if m.get("stage") == "评事"]
+        if key == "overdue":
+            on = min(date.today(), checklist.month_bounds(month)[1] + timedelta(days=1))
+            return "逾期事项", [m for m in month_matters() if matters.is_overdue(m, on)]
+        if key == "stage":
+            return f"阶段：{arg}", [m for m in month_matters() if m.get("stage", "说事") == arg]
+        if key == "exercises":
+            return "小微权力行使", [e for e, _ in self.findings]
+        if key == "findings":
+            return "有审查发现的行使记录", [e for e, f in self.findings if f]
+        if key == "finding":
+            return f"审查发现：{powers.Finding.LABELS.get(arg or '', arg)}", [
+                e for e, f in self.findings if any(x.code == arg for x in f)
+            ]
+        if key == "duty":
+            return f"服务台账：{arg}", checklist.entries(self.store, month, village_id, arg)
+        if key in ("entries", "duties"):
+            return "服务台账", checklist.entries(self.store, month, village_id)
+        return "", []
+
+    def show_records(self, key: str, arg: str | None = None) -> None:
+        title, records = self.records_for(key, arg)
+        RecordsDialog(title, records, self.opener, self).exec()

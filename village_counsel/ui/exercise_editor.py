@@ -1,0 +1,308 @@
+"""The 小微权力 exercise editor: the item's steps one row each, the compliance findings beside them,
+recomputed by ``powers.review`` as each step is entered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import powers, vocab
+from ..catalog import PowerItem, load_catalog
+from ..errors import ValidationError
+from ..forms import form_for
+from ..forms.definitions import EXERCISE_STEP
+from ..store import Changes, Record, Store
+from .editors import RecordDialog, _village_row
+from .form_editor import ERROR_STYLE, FormEditor
+
+HEAD_FIELDS = (
+    "item",
+    "number",
+    "date",
+    "trigger",
+    "subject",
+    "amount",
+    "applicant",
+    "applicant_id",
+    "status",
+)
+TAIL_FIELDS = ("filing_date", "filing_ref", "supervision_opinion", "advisor_opinion", "result", "archive_ref")
+STEP_COLUMNS = (
+    "date",
+    "end_date",
+    "meeting",
+    "expected",
+    "present",
+    "votes_for",
+    "votes_against",
+    "votes_abstain",
+    "content",
+    "objections",
+    "handling",
+)
+DISABLED = QColor("#eeeeee")
+
+
+def _valid_date(text: Any) -> bool:
+    try:
+        date.fromisoformat(str(text))
+    except ValueError:
+        return False
+    return True
+
+
+def item_description(item: PowerItem) -> str:
+    """The steps of a catalogue item in words, for the catalogue browser."""
+    lines = [f"<h3>{item.code} {item.name}</h3><p>{item.kind_label}</p><ol>"]
+    for s in item.steps:
+        extra = []
+        if s.is_publicity:
+            extra.append(f"公示不少于 {s.publicity_days} 天" if s.publicity_days else "张榜公开")
+        if s.meeting:
+            extra.append("会议")
+        if s.vote:
+            extra.append("表决")
+        if s.min_amount:
+            extra.append(f"金额达 {s.min_amount:,.0f} 元时必经")
+        lines.append(f"<li>{s.name}{'（' + '，'.join(extra) + '）' if extra else ''}</li>")
+    lines.append("</ol>")
+    if item.tender_threshold:
+        lines.append(f"<p>金额达 {item.tender_threshold:,.0f} 元须公开招投标。</p>")
+    if item.note:
+        lines.append(f"<p style='color:#555'>{item.note}</p>")
+    return "".join(lines)
+
+
+class ExerciseDialog(RecordDialog):
+    """Record an exercise step by step; the findings list updates live."""
+
+    def __init__(
+        self,
+        store: Store,
+        exercise: Record | None = None,
+        *,
+        village_id: str | None = None,
+        item: str | None = None,
+        parent: QWidget | None = None,
+        opener: Callable[[str, str], None] | None = None,
+    ) -> None:
+        super().__init__("小微权力行使记录" if exercise else "新建小微权力行使记录", parent)
+        self.store, self.exercise, self.opener = store, exercise, opener
+        self.catalog = load_catalog()
+        self.resize(1240, 720)
+        data = (
+            dict(exercise.data)
+            if exercise
+            else {"date": date.today().isoformat(), "item": item or powers.DECISION_ITEM, "status": "进行中"}
+        )
+        self.extra = {
+            k: v for k, v in data.items() if k not in {f.name for f in form_for("power_exercise").fields}
+        }
+        row, self.village = _village_row(
+            store, exercise.village_id if exercise else village_id, exercise is None
+        )
+        form = form_for("power_exercise")
+        items = [(f"{i.code} {i.name}", i.code) for i in self.catalog.items.values()]
+        self.head = FormEditor(form, HEAD_FIELDS, values=data, choices={"item": items})
+        self.tail = FormEditor(form, TAIL_FIELDS, values=data)
+        self.steps = QTableWidget(0, len(STEP_COLUMNS))
+        self.steps.setHorizontalHeaderLabels([EXERCISE_STEP.field(c).label for c in STEP_COLUMNS])
+        self.steps.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        self.steps.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.steps.horizontalHeader().setStretchLastSection(True)
+        width = self.fontMetrics().horizontalAdvance("2026-11-050")
+        for col, name in enumerate(STEP_COLUMNS):
+            self.steps.setColumnWidth(
+                col,
+                width
+                if name in ("date", "end_date")
+                else self.fontMetrics().horizontalAdvance(
+                    "中中中中" if name not in ("content", "objections") else "中" * 8
+                ),
+            )
+        self.steps.setMinimumHeight(300)
+        self.findings = QListWidget()
+        self.findings.setObjectName("findings")
+        self.findings.setWordWrap(True)
+        self.findings_title = QLabel()
+        left = QVBoxLayout()
+        left.addWidget(row)
+        left.addWidget(self.head)
+        left.addWidget(QLabel("<b>办理步骤</b>（按实际发生填写日期；公示步骤另填截止日期）"))
+        left.addWidget(self.steps, 1)
+        left.addWidget(self.tail)
+        right = QVBoxLayout()
+        right.addWidget(self.findings_title)
+        right.addWidget(self.findings, 1)
+        if exercise is not None and exercise.get("matter_id") and opener is not None:
+            link = QPushButton("来自说事事项 →")
+            link.setObjectName("link_matter")
+            link.clicked.connect(lambda: opener("matter", exercise["matter_id"]))
+            right.addWidget(link)
+        right_box = QWidget()
+        right_box.setLayout(right)
+        right_box.setFixedWidth(340)
+        outer = QHBoxLayout()
+        outer.addLayout(left, 1)
+        outer.addWidget(right_box)
+        self.body_layout.addLayout(outer)
+        self._item_code: str | None = None
+        self._filling = False
+        self.head.widget("item").currentIndexChanged.connect(self.on_item_changed)  # type: ignore[attr-defined]
+        self.head.changed.connect(self.update_findings)
+        self.steps.itemChanged.connect(lambda _item: self.update_findings())
+        self.on_item_changed(steps=data.get("steps", []))
+
+    # --- steps -------------------------------------------------------------------------------------------------
+
+    def item(self) -> PowerItem | None:
+        code = self.head.values().get("item")
+        return self.catalog.item(code) if code else None
+
+    def on_item_changed(self, *_args: Any, steps: list[dict[str, Any]] | None = None) -> None:
+        item = self.item()
+        if steps is None:  # keep what was typed for steps the new item shares
+            steps = self.step_values(include_invalid=True)
+        self._filling = True
+        self.steps.setRowCount(0)
+        if item is not None:
+            by_key = {s["key"]: s for s in steps}
+            self.steps.setRowCount(len(item.steps))
+            self.steps.setVerticalHeaderLabels([f"{n + 1}. {s.name}" for n, s in enumerate(item.steps)])
+            for r, spec in enumerate(item.steps):
+                known = by_key.get(spec.key, {})
+                for c, name in enumerate(STEP_COLUMNS):
+                    value = known.get(name)
+                    cell = QTableWidgetItem("" if value is None else str(value))
+                    usable = not (
+                        (name == "end_date" and not spec.is_publicity)
+                        or (name in ("expected", "present") and not spec.meeting)
+                        or (name.startswith("votes_") and not spec.vote)
+                    )
+                    if not usable:
+                        cell.setFlags(Qt.ItemFlag.NoItemFlags)
+                        cell.setBackground(DISABLED)
+                    self.steps.setItem(r, c, cell)
+        self._filling = False
+        self.update_findings()
+
+    def step_values(self, *, include_invalid: bool = False) -> list[dict[str, Any]]:
+        item = self.item()
+        if item is None:
+            return []
+        out = []
+        for r, spec in enumerate(item.steps):
+            if r >= self.steps.rowCount():
+                break
+            step: dict[str, Any] = {"key": spec.key}
+            for c, name in enumerate(STEP_COLUMNS):
+                cell = self.steps.item(r, c)
+                text = cell.text().strip() if cell is not None else ""
+                if text:
+                    step[name] = text
+            if len(step) > 1 and (include_invalid or step.get("date")):
+                out.append(step)
+        return out
+
+    def values(self) -> dict[str, Any]:
+        return {
+            **self.extra,
+            **self.head.values(),
+            **self.tail.values(),
+            "steps": self.step_values(include_invalid=True),
+        }
+
+    # --- the live review ----------------------------------------------------------------------------------------
+
+    def update_findings(self) -> None:
+        if self._filling:
+            return
+        values = self.values()
+        steps = []
+        for s in values["steps"]:  # review only what parses; the save reports the rest at the field
+            if not _valid_date(s.get("date")):
+                continue
+            if s.get("end_date") and not _valid_date(s["end_date"]):
+                s = {k: v for k, v in s.items() if k != "end_date"}
+            steps.append(s)
+        try:
+            amount = float(str(values.get("amount") or 0).replace(",", ""))
+        except ValueError:
+            amount = 0.0
+        day = values.get("date") if _valid_date(values.get("date")) else date.today().isoformat()
+        found = powers.review({**values, "steps": steps, "amount": amount, "date": day}, catalog=self.catalog)
+        self.findings.clear()
+        self.findings_title.setText(
+            f"<b>合法性审查：{len(found)} 项发现</b>" if found else "<b>合法性审查：未发现问题</b>"
+        )
+        for f in found:
+            entry = QListWidgetItem(f"【{f.label}】{f.message}")
+            entry.setForeground(QColor("#c62828"))
+            self.findings.addItem(entry)
+        if not found:
+            self.findings.addItem(QListWidgetItem("已登记的步骤符合清单要求。"))
+
+    # --- saving ------------------------------------------------------------------------------------------------
+
+    def save(self) -> Changes:
+        values = self.values()
+        village_id = self.village.village_id()
+        if not village_id:
+            raise ValidationError({"村": "请先在“设置”中添加村"})
+        if self.exercise is None:
+            record = powers.create_exercise(self.store, village_id, values)
+        else:
+            record = powers.update_exercise(self.store, self.exercise.id, values)
+        self.saved = record
+        changes = Changes().add(record)
+        if record.get("matter_id"):
+            changes.kinds.add("matter")
+        return changes
+
+    def show_validation(self, exc: ValidationError) -> None:
+        for r in range(self.steps.rowCount()):
+            for c in range(self.steps.columnCount()):
+                cell = self.steps.item(r, c)
+                if cell is not None and cell.flags() != Qt.ItemFlag.NoItemFlags:
+                    cell.setBackground(QColor("white"))
+        item = self.item()
+        names = {s.name: n for n, s in enumerate(item.steps)} if item else {}
+        labels = {EXERCISE_STEP.field(c).label: n for n, c in enumerate(STEP_COLUMNS)}
+        other: list[tuple[str, str]] = []
+        head = {k: v for k, v in exc.errors.items() if k in self.head.errors}
+        tail = {k: v for k, v in exc.errors.items() if k in self.tail.errors}
+        self.head.show_errors(head)
+        self.tail.show_errors(tail)
+        for key, message in exc.errors.items():
+            if key in head or key in tail:
+                continue
+            step_name, _, label = key.partition("·")
+            if step_name in names and label in labels:
+                cell = self.steps.item(names[step_name], labels[label])
+                if cell is not None:
+                    cell.setBackground(QColor("#ffcdd2"))
+            other.append((key, message))
+        if other:
+            self.show_message(other)
+        elif not head and not tail:
+            self.show_message(str(exc))
+        self.message.setStyleSheet(ERROR_STYLE)
+
+
+__all__ = ["ExerciseDialog", "item_description", "vocab"]

@@ -1,0 +1,289 @@
+"""Editors generated from the forms in ``village_counsel.forms``: one widget per field, by its type;
+errors marked at the field with the core's Chinese message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QCalendarWidget,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWidgetAction,
+)
+
+from .. import vocab
+from ..forms.base import Field, Form
+
+ERROR_STYLE = "color: #c62828;"
+BAD_STYLE = "border: 2px solid #c62828;"
+NONE_LABEL = "（未选）"
+
+
+class DateEdit(QWidget):
+    """A date typed as 2026-11-05 (or picked from a calendar); empty means no date."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.line = QLineEdit()
+        self.line.setPlaceholderText("年-月-日，如 2026-11-05")
+        self.line.textChanged.connect(self.changed)
+        button = QToolButton()
+        button.setText("…")
+        button.setToolTip("从日历选择")
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(button)
+        self.calendar = QCalendarWidget()
+        self.calendar.clicked.connect(self._picked)
+        action = QWidgetAction(menu)
+        action.setDefaultWidget(self.calendar)
+        menu.addAction(action)
+        button.setMenu(menu)
+        self.button = button
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.line, 1)
+        row.addWidget(button)
+        self.setFocusProxy(self.line)
+
+    def _picked(self, qdate: QDate) -> None:
+        self.line.setText(qdate.toString("yyyy-MM-dd"))
+        self.button.menu().hide()
+
+    def text(self) -> str:
+        return self.line.text().strip()
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
+        self.line.setText(text or "")
+        try:
+            d = date.fromisoformat(text)
+        except (TypeError, ValueError):
+            return
+        self.calendar.setSelectedDate(QDate(d.year, d.month, d.day))
+
+
+class CountsEdit(QWidget):
+    """Attendance by role (a mapping role → count)."""
+
+    changed = Signal()
+
+    def __init__(self, roles: Sequence[str] = vocab.ATTENDEE_ROLES, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.spins: dict[str, QSpinBox] = {}
+        for n, role in enumerate(roles):
+            spin = QSpinBox()
+            spin.setRange(0, 9999)
+            spin.valueChanged.connect(self.changed)
+            self.spins[role] = spin
+            grid.addWidget(QLabel(role), n // 4, (n % 4) * 2)
+            grid.addWidget(spin, n // 4, (n % 4) * 2 + 1)
+
+    def value(self) -> dict[str, int]:
+        return {k: s.value() for k, s in self.spins.items() if s.value()}
+
+    def set_value(self, value: dict[str, int] | None) -> None:
+        for k, s in self.spins.items():
+            s.setValue(int((value or {}).get(k, 0) or 0))
+
+
+class FormEditor(QWidget):
+    """Widgets for ``fields`` of ``form`` (all by default). ``choices`` turns a field into a drop-down
+    of (label, value) pairs (e.g. the catalogue items); ``required`` adds situation-specific required
+    fields (shown with a star)."""
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        form: Form,
+        fields: Sequence[str | Field] | None = None,
+        *,
+        values: dict[str, Any] | None = None,
+        required: Sequence[str] = (),
+        choices: dict[str, Sequence[tuple[str, Any]]] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.form = form
+        self.fields: list[Field] = []
+        for f in fields if fields is not None else [f for f in form.fields if f.type != "list"]:
+            self.fields.append(form.field(f) if isinstance(f, str) else f)
+        self.choices = choices or {}
+        self.widgets: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.rows: dict[str, tuple[QLabel, QWidget]] = {}
+        self.general = QLabel()
+        self.general.setStyleSheet(ERROR_STYLE)
+        self.general.setWordWrap(True)
+        self.general.hide()
+        layout = QFormLayout()
+        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        layout.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        needed = set(required)
+        for f in self.fields:
+            widget = self._make(f)
+            widget.setObjectName(f"field_{f.name}")
+            if f.help:
+                widget.setToolTip(f.help)
+            error = QLabel()
+            error.setStyleSheet(ERROR_STYLE)
+            error.setWordWrap(True)
+            error.hide()
+            cell = QWidget()
+            box = QVBoxLayout(cell)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.setSpacing(2)
+            box.addWidget(widget)
+            box.addWidget(error)
+            label = QLabel(f.label + ("＊" if f.required or f.name in needed else "") + "：")
+            layout.addRow(label, cell)
+            self.widgets[f.name], self.errors[f.name] = widget, error
+            self.rows[f.name] = (label, cell)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.general)
+        outer.addLayout(layout)
+        if values:
+            self.set_values(values)
+
+    # --- widgets ---------------------------------------------------------------------------------------------
+
+    def _make(self, f: Field) -> QWidget:
+        if f.name in self.choices or f.type == "choice":
+            combo = QComboBox()
+            pairs = self.choices.get(f.name) or [(c, c) for c in f.choices]
+            combo.addItem(NONE_LABEL, None)
+            for label, value in pairs:
+                combo.addItem(label, value)
+            combo.currentIndexChanged.connect(self.changed)
+            return combo
+        if f.type == "longtext":
+            edit = QPlainTextEdit()
+            edit.setTabChangesFocus(True)
+            edit.setFixedHeight(72)
+            edit.textChanged.connect(self.changed)
+            return edit
+        if f.type == "bool":
+            box = QCheckBox("是")
+            box.toggled.connect(self.changed)
+            return box
+        if f.type == "date":
+            d = DateEdit()
+            d.changed.connect(self.changed)
+            return d
+        if f.type == "counts":
+            c = CountsEdit()
+            c.changed.connect(self.changed)
+            return c
+        line = QLineEdit()
+        if f.type in ("int", "float", "money"):
+            line.setAlignment(Qt.AlignmentFlag.AlignRight)
+            line.setMaximumWidth(180)
+        if f.max_length:
+            line.setMaxLength(f.max_length + 50)  # the core gives the message; this only stops pastes
+        if f.help:
+            line.setPlaceholderText(f.help)
+        line.textChanged.connect(self.changed)
+        return line
+
+    def widget(self, name: str) -> QWidget:
+        return self.widgets[name]
+
+    def set_visible(self, name: str, visible: bool) -> None:
+        label, cell = self.rows[name]
+        label.setVisible(visible)
+        cell.setVisible(visible)
+
+    # --- values ----------------------------------------------------------------------------------------------
+
+    def values(self) -> dict[str, Any]:
+        """The entered values; empty fields are None (the core decides what is required)."""
+        out: dict[str, Any] = {}
+        for f in self.fields:
+            w = self.widgets[f.name]
+            if isinstance(w, QComboBox):
+                value = w.currentData()
+            elif isinstance(w, QPlainTextEdit):
+                value = w.toPlainText().strip() or None
+            elif isinstance(w, QCheckBox):
+                value = w.isChecked()
+            elif isinstance(w, DateEdit):
+                value = w.text() or None
+            elif isinstance(w, CountsEdit):
+                value = w.value()
+            else:
+                value = w.text().strip() or None  # type: ignore[attr-defined]
+            out[f.name] = value
+        return out
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        for f in self.fields:
+            if f.name not in values:
+                continue
+            value = values[f.name]
+            w = self.widgets[f.name]
+            if isinstance(w, QComboBox):
+                index = w.findData(value) if value is not None else 0
+                if index < 0 and value is not None:
+                    w.addItem(str(value), value)
+                    index = w.count() - 1
+                w.setCurrentIndex(index)
+            elif isinstance(w, QPlainTextEdit):
+                w.setPlainText("" if value is None else str(value))
+            elif isinstance(w, QCheckBox):
+                w.setChecked(bool(value))
+            elif isinstance(w, CountsEdit):
+                w.set_value(value)
+            elif isinstance(w, DateEdit):
+                w.setText("" if value is None else str(value))
+            else:
+                text = "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+                w.setText(text)  # type: ignore[attr-defined]
+
+    # --- errors ----------------------------------------------------------------------------------------------
+
+    def clear_errors(self) -> None:
+        for name, label in self.errors.items():
+            label.hide()
+            self.widgets[name].setStyleSheet("")
+        self.general.hide()
+
+    def show_errors(self, errors: dict[str, str]) -> list[str]:
+        """Mark each bad field with its message; returns the messages of errors not on a field here."""
+        self.clear_errors()
+        other = []
+        first: QWidget | None = None
+        for name, message in errors.items():
+            if name in self.errors:
+                self.errors[name].setText(message)
+                self.errors[name].show()
+                self.widgets[name].setStyleSheet(BAD_STYLE)
+                first = first or self.widgets[name]
+            else:
+                other.append(f"{self.form.labels.get(name, name)}：{message}")
+        if first is not None:
+            first.setFocus()
+        return other
+
+    def show_general(self, messages: Sequence[str]) -> None:
+        if messages:
+            self.general.setText("\n".join(messages))
+            self.general.show()

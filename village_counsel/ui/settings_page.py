@@ -1,0 +1,121 @@
+"""设置: the data folder, the advisor's profile, the villages served."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..errors import CounselError, ValidationError
+from ..forms import form_for
+from ..store import Changes, Store
+from ..villages import get_profile, set_profile
+from .common import Hub, heading, report_error
+from .editors import VillageDialog
+from .form_editor import FormEditor
+from .models import RecordTableModel, field_column
+
+
+class SettingsPage(QWidget):
+    def __init__(self, store: Store, hub: Hub, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store, self.hub = store, hub
+        folder = store.path.parent if store.path else None
+        data_box = QGroupBox("数据文件夹")
+        dl = QHBoxLayout(data_box)
+        path_label = QLabel(str(store.path) if store.path else "（内存中，未保存到磁盘）")
+        path_label.setWordWrap(True)
+        dl.addWidget(path_label, 1)
+        open_folder = QPushButton("打开文件夹")
+        open_folder.setEnabled(folder is not None)
+        open_folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))))
+        dl.addWidget(open_folder)
+        profile_box = QGroupBox("法律顾问信息")
+        pl = QVBoxLayout(profile_box)
+        profile = get_profile(store)
+        self.profile = FormEditor(form_for("profile"), values=profile.data if profile else {})
+        save = QPushButton("保存顾问信息")
+        save.clicked.connect(self.save_profile)
+        self.profile_note = QLabel()
+        pl.addWidget(self.profile)
+        row = QHBoxLayout()
+        row.addWidget(save)
+        row.addWidget(self.profile_note, 1)
+        pl.addLayout(row)
+        village_box = QGroupBox("服务的村（社区）")
+        vl = QVBoxLayout(village_box)
+        columns = [
+            field_column("village", n) for n in ("name", "township", "county", "secretary", "households")
+        ]
+        self.villages = RecordTableModel(store, "village", columns, parent=self)
+        self.villages.sort_key, self.villages.descending = "name", False
+        self.villages.reload()
+        self.village_view = QTableView()
+        self.village_view.setModel(self.villages)
+        self.village_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.village_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.village_view.verticalHeader().hide()
+        self.village_view.doubleClicked.connect(lambda index: self.edit_village(index.row()))
+        buttons = QHBoxLayout()
+        add = QPushButton("添加村")
+        add.clicked.connect(self.add_village)
+        edit = QPushButton("编辑所选")
+        edit.clicked.connect(lambda: self.edit_village(self.village_view.currentIndex().row()))
+        buttons.addWidget(add)
+        buttons.addWidget(edit)
+        buttons.addStretch(1)
+        vl.addWidget(self.village_view, 1)
+        vl.addLayout(buttons)
+        left = QVBoxLayout()
+        left.addWidget(data_box)
+        left.addWidget(profile_box)
+        left.addStretch(1)
+        columns_row = QHBoxLayout()
+        columns_row.addLayout(left, 1)
+        columns_row.addWidget(village_box, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("设置"))
+        layout.addLayout(columns_row, 1)
+        hub.changed.connect(self.on_changed)
+
+    def on_changed(self, changes: Changes) -> None:
+        if "village" in changes.kinds:
+            self.villages.reload()
+
+    def save_profile(self) -> None:
+        self.profile.clear_errors()
+        try:
+            record = set_profile(self.store, self.profile.values())
+        except ValidationError as exc:
+            self.profile.show_general(self.profile.show_errors(exc.errors))
+            self.profile_note.setText("未保存：请改正标红的内容。")
+            return
+        except CounselError as exc:
+            report_error(self, exc)
+            return
+        self.profile_note.setText("已保存。")
+        self.hub.emit_changes(record)
+
+    def add_village(self) -> None:
+        dialog = VillageDialog(self.store, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.hub.emit_changes(dialog.changes)
+
+    def edit_village(self, row: int) -> None:
+        record = self.villages.record(row)
+        if record is None:
+            return
+        dialog = VillageDialog(self.store, record, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.hub.emit_changes(dialog.changes)
