@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from .. import powers, vocab
 from ..catalog import PowerItem, load_catalog
 from ..errors import ValidationError
-from ..forms import form_for
+from ..forms import form_for, validate
 from ..forms.definitions import EXERCISE_STEP
 from ..store import Changes, Record, Store
 from .editors import RecordDialog, _village_row
@@ -265,6 +265,7 @@ class ExerciseDialog(RecordDialog):
         village_id = self.village.village_id()
         if not village_id:
             raise ValidationError({"村": "请先在“设置”中添加村"})
+        self.check_all(values)
         if self.exercise is None:
             record = powers.create_exercise(self.store, village_id, values)
         else:
@@ -274,6 +275,24 @@ class ExerciseDialog(RecordDialog):
         if record.get("matter_id"):
             changes.kinds.add("matter")
         return changes
+
+    def check_all(self, values: dict[str, Any]) -> None:
+        """Every problem at once — the header's and each step's — before the core checks again."""
+        errors: dict[str, str] = {}
+        try:
+            validate(form_for("power_exercise"), {k: v for k, v in values.items() if k != "steps"})
+        except ValidationError as exc:
+            errors.update(exc.errors)
+        item = self.item()
+        for step in values["steps"]:
+            spec = item.step(step["key"]) if item else None
+            try:
+                validate(EXERCISE_STEP, step)
+            except ValidationError as exc:
+                name = spec.name if spec else step["key"]
+                errors.update({f"{name}·{EXERCISE_STEP.labels.get(k, k)}": v for k, v in exc.errors.items()})
+        if errors:
+            raise ValidationError(errors, form_for("power_exercise").labels)
 
     def show_validation(self, exc: ValidationError) -> None:
         for r in range(self.steps.rowCount()):

@@ -93,7 +93,12 @@ class SearchDialog(QDialog):
             self.results.setCurrentItem(top.child(0))
             self.results.setFocus()
 
+    def done(self, result: int) -> None:
+        self.timer.stop()
+        super().done(result)
+
     def run_search(self) -> None:
+        self.timer.stop()
         if self.indexing:
             return
         text = self.query.text().strip()

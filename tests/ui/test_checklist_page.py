@@ -1,0 +1,71 @@
+"""工作清单: logging a service entry (quick entry, Ctrl+L) moves the checklist."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtGui import QShortcut
+from PySide6.QtWidgets import QDialog
+
+from tests.ui.conftest import set_text
+from village_counsel.ui.checklist_page import ChecklistPage
+from village_counsel.ui.common import Hub
+from village_counsel.ui.editors import ServiceDialog
+from village_counsel.ui.main_window import MainWindow
+
+
+def _bar(page, duty, column=5):
+    row = next(n for n, p in enumerate(page.rows) if p.duty.name == duty)
+    return page.duties.cellWidget(row, column)
+
+
+def test_logging_service_entries_moves_progress(ui_store, village_ids, qtbot):
+    hub = Hub()
+    page = ChecklistPage(ui_store, hub, lambda k, i: None)
+    qtbot.addWidget(page)
+    assert _bar(page, "驻村服务").text() == "0 / 2"  # two villages, once a month each
+    dialog = ServiceDialog(ui_store, quick=True, village_id=village_ids["上张村"], duty="驻村服务")
+    qtbot.addWidget(dialog)
+    set_text(dialog.editor, "content", "驻村坐班，接待来访")
+    dialog.on_save()
+    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.message.text()
+    hub.emit_changes(dialog.changes)
+    assert _bar(page, "驻村服务").text() == "1 / 2"
+    assert _bar(page, "驻村服务").value() == 1
+    assert page.entries.model.rowCount() == 1
+
+
+def test_quick_entry_from_anywhere_with_ctrl_l(ui_store, village_ids, qtbot, no_modal):
+    window = MainWindow(ui_store)
+    qtbot.addWidget(window)
+
+    def fill(dialog):
+        assert dialog.quick
+        set_text(dialog.editor, "duty", "走访")
+        set_text(dialog.editor, "content", "入户走访三户")
+        dialog.on_save()
+        return dialog.result()
+
+    no_modal["ServiceDialog"] = fill
+    window.show_page("村民说事")
+    window.quick_entry()  # what Ctrl+L triggers
+    assert [e["duty"] for e in ui_store.list("service_entry")] == ["走访"]
+    assert ui_store.list("service_entry")[0]["date"] == date.today().isoformat()
+    window.show_page("工作清单")
+    assert _bar(window.checklist, "走访").text() == "1 / 2"
+    assert "Ctrl+L" in [s.key().toString() for s in window.findChildren(QShortcut)]
+
+
+def test_service_entry_validation_messages(ui_store, village_ids, qtbot):
+    dialog = ServiceDialog(ui_store, village_id=village_ids["东门村"])
+    qtbot.addWidget(dialog)
+    set_text(dialog.editor, "duty", "矛盾纠纷调解")
+    assert not dialog.editor.rows["dispute_type"][1].isHidden()
+    set_text(dialog.editor, "hours", "三小时")
+    set_text(dialog.editor, "date", "")
+    dialog.on_save()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert dialog.editor.errors["hours"].text() == "应为数字"
+    assert dialog.editor.errors["date"].text() == "必须填写"
+    assert dialog.editor.errors["dispute_type"].text() == "必须填写"
+    assert ui_store.list("service_entry") == []

@@ -1,0 +1,71 @@
+"""The main window and the first-run welcome."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel
+
+from village_counsel.ui.main_window import PAGES, MainWindow
+from village_counsel.ui.welcome import WelcomeDialog
+from village_counsel.villages import get_profile, list_villages
+
+
+def test_every_page_opens(ui_store, qtbot):
+    window = MainWindow(ui_store)
+    qtbot.addWidget(window)
+    for n, name in enumerate(PAGES):
+        window.show_page(name)
+        assert window.stack.currentIndex() == n
+        assert window.stack.currentWidget() is window.pages[n]
+    assert "王律师" in window.statusBar().currentMessage()
+
+
+def test_dashboard_figures_open_their_records(ui_store, village_ids, qtbot, no_modal):
+    from village_counsel import matters
+
+    window = MainWindow(ui_store)
+    qtbot.addWidget(window)
+    matters.create_session(
+        ui_store,
+        village_ids["上张村"],
+        {"date": window.dashboard.month.month() + "-01", "format": "现场说"},
+        [{"raiser": "甲", "content": "修路", "category": "村庄建设"}],
+    )
+    window.hub.emit_changes(ui_store.list("session")[0])
+    assert window.dashboard.tiles["raised"].value.text() == "1"
+    title, records = window.dashboard.records_for("stage", "说事")
+    assert [r["content"] for r in records] == ["修路"]
+    window.dashboard.tiles["raised"].clicked.emit()
+    shown = no_modal["__seen__"][-1]
+    assert shown.list.count() == 1
+
+
+def test_welcome_sets_up_profile_and_villages(store, qtbot):
+    dialog = WelcomeDialog(store)
+    qtbot.addWidget(dialog)
+    dialog.on_start()
+    assert dialog.profile.errors["name"].text() == "必须填写"
+    assert get_profile(store) is None
+    dialog.profile.widget("name").setText("陈律师")
+    dialog.on_start()
+    assert dialog.villages_error.text() == "请至少填写一个村"
+    assert get_profile(store) is None  # nothing saved half-way
+    dialog.villages.setPlainText("上张村 西周镇\n东门村")
+    dialog.on_start()
+    assert dialog.result() == WelcomeDialog.DialogCode.Accepted
+    assert get_profile(store)["name"] == "陈律师"
+    assert {v["name"] for v in list_villages(store)} == {"上张村", "东门村"}
+
+
+def test_welcome_demo_data(store, qtbot):
+    dialog = WelcomeDialog(store)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.accepted, timeout=60000):
+        dialog.on_demo()
+    assert get_profile(store) is not None and list_villages(store)
+
+
+def test_placeholder_or_real_report_and_sync_pages(ui_store, qtbot):
+    window = MainWindow(ui_store)
+    qtbot.addWidget(window)
+    for page in (window.reports, window.sync):
+        assert page.findChildren(QLabel)
