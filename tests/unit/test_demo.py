@@ -18,7 +18,9 @@ TODAY = date(2026, 11, 18)  # a Wednesday: this week's duty shift may not have h
 
 @pytest.fixture
 def demo_store(store):
-    result = run_demo(store, seed=3, villages=3, months=2, today=TODAY)
+    # three months, so that matters raised in the first have been deliberated, handled and evaluated. The
+    # records differ from store to store (the device id is part of the seed): assertions below hold for any.
+    result = run_demo(store, seed=3, villages=3, months=3, today=TODAY)
     return store, result
 
 
@@ -26,8 +28,8 @@ def test_fresh_store_gets_villages_and_the_months_up_to_today(demo_store):
     store, result = demo_store
     assert len(result.villages) == 3 and len(set(result.villages)) == 3
     assert all(name.endswith("村") for name in result.villages)
-    assert result.months == ["2026-10", "2026-11"]
-    assert store.months() == ["2026-10", "2026-11"]
+    assert result.months == ["2026-09", "2026-10", "2026-11"]
+    assert store.months() == ["2026-09", "2026-10", "2026-11"]
     latest = store.select("SELECT max(json_extract(data, '$.date')) FROM records WHERE deleted = 0")[0][0]
     assert latest <= TODAY.isoformat()  # nothing dated after today when filling up to now
     villages = list_villages(store)
@@ -50,7 +52,7 @@ def test_every_record_kind_is_present(demo_store):
 def test_volumes_follow_the_domain(demo_store):
     store, _ = demo_store
     for village in list_villages(store):
-        for month in ("2026-10", "2026-11"):
+        for month in ("2026-09", "2026-10", "2026-11"):
             sessions = store.list("session", village_id=village.id, month=month)
             assert 1 <= len(sessions) <= 3
             for session in sessions:
@@ -61,7 +63,8 @@ def test_records_are_realistic_and_varied(demo_store):
     store, _ = demo_store
     all_matters = store.list("matter")
     assert {m["stage"] for m in all_matters} >= {"说事", "议事", "办事", "评事"}
-    assert {m.get("route") for m in all_matters} >= {vocab.ROUTE_VILLAGE, vocab.ROUTE_MEDIATION}
+    routes = {m.get("route") for m in all_matters} - {None}
+    assert vocab.ROUTE_VILLAGE in routes and len(routes) >= 3
     phones = [m["raiser_phone"] for m in all_matters if m.get("raiser_phone")]
     assert phones and all(PHONE_RE.match(p) for p in phones)
     ids = [e["applicant_id"] for e in store.list("power_exercise") if e.get("applicant_id")]
@@ -125,7 +128,7 @@ def test_continuation_adds_the_months_after_the_latest(demo_store):
     result = run_demo(store, seed=3, villages=5, months=2, today=TODAY)
     assert len(result.villages) == 3  # --villages only counts for an empty store
     assert result.months == ["2026-12", "2027-01"]
-    assert store.months() == ["2026-10", "2026-11", "2026-12", "2027-01"]
+    assert store.months() == ["2026-09", "2026-10", "2026-11", "2026-12", "2027-01"]
     assert len(list_villages(store)) == 3
     after = {m.id: m for m in store.list("matter")}
     assert set(before) < set(after)
