@@ -342,6 +342,17 @@ def record_ids(
     return [r[0] for r in store.select(sql, args)]
 
 
+def months(store: Store) -> list[str]:
+    """The months that have records, newest first — read from the (kind, month) index, so quick on a
+    large store (a month holding only deleted records may be listed; harmless in a picker)."""
+    found: set[str] = set()
+    for kind in ("session", "matter", "power_exercise", "service_entry"):
+        found.update(
+            r[0] for r in store.select("SELECT DISTINCT month FROM records WHERE kind = ?", [kind]) if r[0]
+        )
+    return sorted(found, reverse=True)
+
+
 def fetch(store: Store, ids: Sequence[str]) -> dict[str, Record]:
     """Records by id (current revision, tombstones included), in one query per 500 ids."""
     out: dict[str, Record] = {}
@@ -361,6 +372,7 @@ __all__ = [
     "detail",
     "fetch",
     "match_expression",
+    "months",
     "record_ids",
     "refresh",
     "search",

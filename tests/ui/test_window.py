@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QLabel
 
 from village_counsel.ui.main_window import PAGES, MainWindow
 from village_counsel.ui.welcome import WelcomeDialog
 from village_counsel.villages import get_profile, list_villages
+
+# the offscreen platform cannot size a shown window to its hints; harmless
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
 def test_every_page_opens(ui_store, qtbot):
@@ -24,6 +28,7 @@ def test_dashboard_figures_open_their_records(ui_store, village_ids, qtbot, no_m
 
     window = MainWindow(ui_store)
     qtbot.addWidget(window)
+    window.show()
     matters.create_session(
         ui_store,
         village_ids["上张村"],

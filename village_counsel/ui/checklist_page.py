@@ -100,9 +100,17 @@ class ChecklistPage(QWidget):
             self.village.reload()
         if changes.kinds & {"service_entry", "village"}:
             self.month.reload()
+            self._dirty = True
+            if self.isVisible():
+                self.refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802, ANN001
+        if self._dirty:
             self.refresh()
+        super().showEvent(event)
 
     def refresh(self) -> None:
+        self._dirty = False
         month = self.month.month() or this_month()
         village_id = self.village.village_id()
         rows = checklist.progress(self.store, month, village_id)

@@ -7,6 +7,7 @@ from datetime import date
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QWidget
 
+from .. import search
 from ..errors import CounselError
 from ..store import Changes, Store
 from ..villages import list_villages
@@ -83,7 +84,7 @@ class MonthCombo(QComboBox):
         self.clear()
         if self.all_label:
             self.addItem(self.all_label, None)
-        months = sorted(set(self.store.months()) | {this_month()}, reverse=True)
+        months = sorted(set(search.months(self.store)) | {this_month()}, reverse=True)
         for m in months:
             self.addItem(month_label(m), m)
         if current:

@@ -160,11 +160,20 @@ class DashboardPage(QWidget):
         if "village" in changes.kinds:
             self.village.reload()
         self.month.reload()
-        self.refresh()
+        self._dirty = True
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802, ANN001
+        # figures are recomputed when the page is seen, not on every write elsewhere
+        if self._dirty:
+            self.refresh()
+        super().showEvent(event)
 
     # --- figures ---------------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
+        self._dirty = False
         month = self.month.month() or this_month()
         village_id = self.village.village_id()
         self.figures = matters.figures(self.store, month, village_id)

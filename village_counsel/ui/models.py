@@ -200,6 +200,8 @@ class RecordTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.columns) or self.columns[column].sort is None:
             return
-        self.sort_key = self.columns[column].sort
-        self.descending = order == Qt.SortOrder.DescendingOrder
+        key, descending = self.columns[column].sort, order == Qt.SortOrder.DescendingOrder
+        if (key, descending) == (self.sort_key, self.descending):
+            return
+        self.sort_key, self.descending = key, descending
         self.reload()
