@@ -161,11 +161,15 @@ def progress(
         # what is owed is judged as of the counted period's end (or today, if earlier), as matters.figures
         # does: a past month's view must not count as late a quarterly duty whose quarter was still running
         as_of = min(today, counted_to + timedelta(days=1))
+        # one village: filter on it, so the (kind, village_id, month) index is used (a township report
+        # asks for each of its 400 villages in turn)
         rows = store.select(
             "SELECT village_id, count(*) FROM records WHERE kind = 'service_entry' AND deleted = 0"
-            " AND month BETWEEN ? AND ? AND json_extract(data, '$.duty') = ?"
+            + (" AND village_id = ?" if village_id else "")
+            + " AND month BETWEEN ? AND ? AND json_extract(data, '$.duty') = ?"
             " AND json_extract(data, '$.date') BETWEEN ? AND ? GROUP BY village_id",
             [
+                *([village_id] if village_id else []),
                 start.isoformat()[:7],
                 counted_to.isoformat()[:7],
                 duty.name,
