@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import QDialog
 
@@ -75,3 +76,14 @@ def test_service_entry_validation_messages(ui_store, village_ids, qtbot):
     assert dialog.editor.errors["date"].text() == "必须填写"
     assert dialog.editor.errors["dispute_type"].text() == "必须填写"
     assert ui_store.list("service_entry") == []
+
+
+def test_quick_entry_is_type_and_enter(ui_store, village_ids, qtbot):
+    dialog = ServiceDialog(ui_store, quick=True, village_id=village_ids["上张村"], duty="法律咨询")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    content = dialog.editor.widget("content")
+    qtbot.keyClicks(content, "zixun")
+    qtbot.keyClick(content, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.message.text()
+    assert [e["content"] for e in ui_store.list("service_entry")] == ["zixun"]

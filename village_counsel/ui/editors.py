@@ -570,6 +570,7 @@ class ServiceDialog(RecordDialog):
             fields,
             values=values,
             choices={"duty": [(n, n) for n in catalog.duty_names]},
+            single_line=("content",) if quick else (),
         )
         self.body_layout.addWidget(self.editor)
         if entry is not None and entry.get("matter_id") and opener is not None:

@@ -119,10 +119,12 @@ class FormEditor(QWidget):
         values: dict[str, Any] | None = None,
         required: Sequence[str] = (),
         choices: dict[str, Sequence[tuple[str, Any]]] | None = None,
+        single_line: Sequence[str] = (),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.form = form
+        self.single_line = set(single_line)  # long texts typed on one line (Enter saves the dialog)
         self.fields: list[Field] = []
         for f in fields if fields is not None else [f for f in form.fields if f.type != "list"]:
             self.fields.append(form.field(f) if isinstance(f, str) else f)
@@ -175,7 +177,7 @@ class FormEditor(QWidget):
                 combo.addItem(label, value)
             combo.currentIndexChanged.connect(self.changed)
             return combo
-        if f.type == "longtext":
+        if f.type == "longtext" and f.name not in self.single_line:
             edit = QPlainTextEdit()
             edit.setTabChangesFocus(True)
             edit.setFixedHeight(72)
