@@ -1,0 +1,389 @@
+"""Printed reports: figures agree with the core queries, the PDF says what the store holds, fonts are
+embedded, personal data is masked, long text wraps inside its cell, a 400-village month renders."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pypdf
+import pytest
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from tests.conftest import TODAY
+from village_counsel import checklist, matters, powers
+from village_counsel.demo import run_demo
+from village_counsel.errors import NotFound
+from village_counsel.reports import figures as fig
+from village_counsel.reports.dossier import record_pdf
+from village_counsel.reports.lookup import find_case, find_exercise, find_matter, matter_number
+from village_counsel.reports.mask import mask_id, mask_name, mask_names, mask_phone, mask_text
+from village_counsel.reports.monthly import cn_number, monthly_pdf
+from village_counsel.reports.notice import notice_pdf
+from village_counsel.reports.pdf import FONT, PAGE
+from village_counsel.store import Store
+from village_counsel.villages import create_village, list_villages
+
+MONTH = "2026-10"
+FULL_ID = re.compile(r"(?<!\d)\d{17}[\dX](?!\d)")
+FULL_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """Three demo villages over thirteen months (so the same month last year exists)."""
+    s = Store(tmp_path_factory.mktemp("demo") / "store.db")
+    run_demo(s, seed=4, villages=3, months=13, today=TODAY)
+    yield s
+    s.close()
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def tokens(text: str) -> list[str]:
+    return text.split()
+
+
+def values_after(text: str, header: list[str], n: int) -> list[str]:
+    """The ``n`` tokens that follow the first occurrence of the ``header`` tokens (a table's first row)."""
+    toks = tokens(text)
+    for i in range(len(toks) - len(header)):
+        if toks[i : i + len(header)] == header:
+            return toks[i + len(header) : i + len(header) + n]
+    raise AssertionError(f"header {header} not found")
+
+
+def rate(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+# --- masking ------------------------------------------------------------------------------------------------
+
+
+def test_masks_follow_the_printed_forms():
+    assert mask_id("330225199001011234") == "330225********1234"
+    assert mask_id("33022519900101123X") == "330225********123X"
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("0574-87654321") == "0574-****4321"
+    assert mask_name("王建明") == "王*明"
+    assert mask_name("王伟") == "王*"
+    assert mask_name("欧阳建国") == "欧**国"
+    assert mask_names("王建明、李静") == "王*明、李*"
+    assert mask_id(None) == mask_phone("") == mask_name(None) == ""
+
+
+def test_mask_text_scrubs_numbers_and_known_names():
+    text = "王建明（电话13812345678，身份证330225199001011234）与李静争执"
+    out = mask_text(text, ["王建明", "李静"])
+    assert out == "王*明（电话138****5678，身份证330225********1234）与李*争执"
+    assert not FULL_ID.search(out) and not FULL_MOBILE.search(out)
+
+
+# --- figures are the core queries' figures ------------------------------------------------------------------
+
+
+def test_report_figures_equal_the_core_queries(demo):
+    """The dashboard shows matters.figures, powers.findings_by_exercise and checklist.progress; the report
+    must print exactly those."""
+    report = fig.month_report(demo, MONTH, today=TODAY)
+    assert report.township and len(report.sections) == 3
+    for sec in [*report.sections, report.total]:
+        vid = sec.village.id if sec.village is not None else None
+        assert sec.matters == matters.figures(demo, MONTH, vid, today=TODAY)
+        assert [(p.duty.code, p.required, p.done, p.due, p.overdue) for p in sec.checklist] == [
+            (p.duty.code, p.required, p.done, p.due, p.overdue)
+            for p in checklist.progress(demo, MONTH, vid, today=TODAY)
+        ]
+        expected = powers.findings_by_exercise(demo, vid, MONTH, today=TODAY)
+        assert [(e.id, f) for e, f in sec.exercises] == [(e.id, f) for e, f in expected]
+        cases = [
+            e
+            for e in demo.list("service_entry", village_id=vid, month=MONTH)
+            if e.get("duty") == checklist.MEDIATION_DUTY
+        ]
+        assert sec.mediation.received == len(cases)
+        assert sec.mediation.success == sum(c.get("outcome") == "调解成功" for c in cases)
+    # the township total is the sum of its villages
+    total = report.total
+    assert total.matters.raised == sum(s.matters.raised for s in report.sections)
+    assert total.mediation.received == sum(s.mediation.received for s in report.sections)
+    assert total.findings == sum(s.findings for s in report.sections)
+
+
+def test_village_pdf_prints_the_store_figures(demo):
+    village = list_villages(demo)[0]
+    sec = fig.section(demo, MONTH, village, today=TODAY)
+    text = pdf_text(monthly_pdf(demo, MONTH, village["name"], today=TODAY))
+    f = sec.matters
+    header = ["说事（场）", "提出事项", "已办结", "逾期未办", "涉法事项", "办结率", "已评议", "满意率"]
+    assert values_after(text, header, 8) == [
+        str(f.sessions),
+        str(f.raised),
+        str(f.closed),
+        str(f.overdue),
+        str(f.legal),
+        rate(f.closure_rate),
+        str(f.evaluated),
+        rate(f.satisfaction_rate),
+    ]
+    m = sec.mediation
+    assert (
+        f"本月受理矛盾纠纷 {m.received} 件，调解成功 {m.success} 件，调解成功率 {rate(m.success_rate)}"
+        in text
+    )
+    assert f"上月（{int(MONTH[:4])}年9月）" in text and "去年同期（2025年10" in text
+    assert f"经合法性审查发现程序问题 {sec.findings} 处" in text
+    assert f"本月接待法律咨询 {sec.services.consultations} 次" in text
+    assert f"应完成 {sec.checklist_required} 次，已完成 {sec.checklist_done} 次" in text
+    for label in ("法律顾问", "村委会（盖章）", "司法所审核", "风险隐患与重大事项", "下月工作计划"):
+        assert label in text
+    note = demo.list(
+        "monthly_note", village_id=village.id, where="json_extract(data,'$.month')=?", params=[MONTH]
+    )
+    assert note and note[0]["risks"] in text.replace("\n", "")
+    pages = len(pypdf.PdfReader(io.BytesIO(monthly_pdf(demo, MONTH, village["name"], today=TODAY))).pages)
+    for n in range(1, pages + 1):
+        assert f"第 {n} 页 共 {pages} 页" in text
+    assert text.count(f"{village['name']} · 2026年10月") == pages
+
+
+def test_township_pdf_has_a_summary_row_per_village(demo):
+    report = fig.month_report(demo, MONTH, today=TODAY)
+    text = pdf_text(monthly_pdf(demo, MONTH, today=TODAY))
+    assert "各村主要数据" in text and "工作清单完成率（按村）" in text
+    for sec in report.sections:
+        f = sec.matters
+        row = values_after(text, [sec.name], 5)
+        assert row == [str(f.sessions), str(f.raised), str(f.closed), str(f.overdue), rate(f.closure_rate)]
+        assert f"{sec.name}法律顾问工作月报" in text
+    total = report.total.matters
+    assert values_after(text, ["合计"], 3) == [str(total.sessions), str(total.raised), str(total.closed)]
+
+
+def test_every_font_is_embedded_as_a_subset(demo):
+    data = monthly_pdf(demo, MONTH, today=TODAY)
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    seen = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            seen.add(font["/BaseFont"])
+            descriptor = font["/FontDescriptor"].get_object()
+            assert "/FontFile2" in descriptor, font["/BaseFont"]
+            assert "+" in font["/BaseFont"]  # a subset, not the whole 5 MB font
+    assert seen and all("WenQuanYi" in name for name in seen)
+    assert len(data) < 2_000_000
+
+
+# --- masking in print ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def personal(store, village):
+    session, (matter,) = matters.create_session(
+        store,
+        village.id,
+        {"date": "2026-10-08", "format": "固定日集中说", "host": "王建国"},
+        [
+            {
+                "raiser": "陈海波",
+                "raiser_phone": "13812345678",
+                "content": "陈海波（电话13812345678，身份证330225199001011234）反映邻居占用通道",
+                "category": "社会稳定",
+            }
+        ],
+    )
+    exercise = powers.create_exercise(
+        store,
+        village.id,
+        {
+            "item": "P10",
+            "date": "2026-10-09",
+            "subject": "陈海波建房用地申请",
+            "applicant": "陈海波",
+            "applicant_id": "330225199001011234",
+            "steps": [
+                {"key": "application", "date": "2026-10-09"},
+                {
+                    "key": "village_publicity",
+                    "date": "2026-10-12",
+                    "end_date": "2026-10-19",
+                    "place": "村务公开栏",
+                },
+            ],
+        },
+    )
+    case = checklist.log_service(
+        store,
+        village.id,
+        {
+            "date": "2026-10-10",
+            "duty": checklist.MEDIATION_DUTY,
+            "dispute_type": "邻里",
+            "source": "当事人申请",
+            "parties": "陈海波、李静",
+            "content": "李静 13987654321 与陈海波通道纠纷",
+            "outcome": "调解成功",
+            "amount": 5000,
+        },
+    )
+    return matter, exercise, case
+
+
+def test_printed_documents_never_show_full_ids_or_phones(store, personal):
+    matter, exercise, case = personal
+    texts = {
+        "report": pdf_text(monthly_pdf(store, MONTH, today=TODAY)),
+        "notice": pdf_text(notice_pdf(store, exercise)),
+        "matter": pdf_text(record_pdf(store, matter, today=TODAY)),
+        "case": pdf_text(record_pdf(store, case, today=TODAY)),
+    }
+    for name, text in texts.items():
+        flat = text.replace("\n", "")
+        assert not FULL_ID.search(flat), name
+        assert not FULL_MOBILE.search(flat), name
+        assert "陈海波" not in flat, name
+    assert "330225********1234" in texts["notice"] and "陈*波" in texts["notice"]
+    assert "138****5678" in texts["matter"] and "陈*波" in texts["matter"]
+    assert "陈*波、李*" in texts["case"] and "139****4321" in texts["case"]
+
+
+def test_notice_states_its_publicity_period(store, personal):
+    _, exercise, _ = personal
+    text = pdf_text(notice_pdf(store, exercise))
+    assert "村务公示" in text and "村内公示" in text
+    assert "2026年10月12日 至 2026年10月19日（共 8 天）" in text
+    assert "村民委员会（盖章）" in text
+    with pytest.raises(NotFound):
+        notice_pdf(store, exercise, step="no_such_step")
+
+
+def test_matter_dossier_tells_its_whole_story(store, personal):
+    matter, _, _ = personal
+    matters.deliberate(
+        store,
+        matter.id,
+        {"discussion": "转人民调解", "route": "转调解", "decided_on": "2026-10-09"},
+        today=date(2026, 10, 9),
+    )
+    text = pdf_text(record_pdf(store, store.get("matter", matter.id), today=TODAY))
+    for words in (
+        "一事一档",
+        "说事-2026-10-01-1",
+        "办理经过",
+        "转调解",
+        "修改记录",
+        "经办人",
+        "村委会（盖章）",
+    ):
+        assert words in text
+    assert matter_number(store, matter) == "说事-2026-10-01-1"
+
+
+def test_records_are_found_by_number_id_or_id_prefix(store, personal, village):
+    matter, exercise, case = personal
+    assert find_matter(store, "说事-2026-10-01-1").id == matter.id
+    assert find_matter(store, matter.id[:8]).id == matter.id
+    assert find_exercise(store, exercise["number"], village["name"]).id == exercise.id
+    assert find_case(store, case.id).id == case.id
+    with pytest.raises(NotFound):
+        find_case(store, matter.id)  # a matter is not a mediation case
+    with pytest.raises(NotFound):
+        find_matter(store, "说事-2026-10-01-9")
+    with pytest.raises(NotFound, match="没有名为"):
+        find_exercise(store, exercise["number"], "不存在村")
+
+
+# --- layout ---------------------------------------------------------------------------------------------------
+
+
+def _fragments(data: bytes) -> list[tuple[int, float, float, str]]:
+    """(page, x start, x end, text) of every drawn text run."""
+    out: list[tuple[int, float, float, str]] = []
+    for n, page in enumerate(pypdf.PdfReader(io.BytesIO(data)).pages):
+
+        def visit(text, cm, tm, font, size, n=n):
+            if not text.strip():
+                return
+            x = cm[0] * tm[4] + cm[2] * tm[5] + cm[4]
+            scale = (cm[0] ** 2 + cm[1] ** 2) ** 0.5 * (tm[0] ** 2 + tm[1] ** 2) ** 0.5
+            out.append((n, x, x + stringWidth(text, FONT, size * scale), text))
+
+        page.extract_text(visitor_text=visit)
+    return out
+
+
+def test_a_very_long_matter_wraps_inside_its_cell(store, village):
+    chunk = "村民反映村东Huawei基站附近道路积水严重，WiFi信号不稳定，要求村委会协调处理并公开进度。"
+    content = (chunk * 40)[:2000]
+    _, (matter,) = matters.create_session(
+        store,
+        village.id,
+        {"date": "2026-10-05", "format": "现场说"},
+        [{"raiser": "张三丰", "content": content, "category": "村庄建设"}],
+    )
+    for data in (monthly_pdf(store, MONTH, today=TODAY), record_pdf(store, matter, today=TODAY)):
+        runs = _fragments(data)
+        assert runs
+        for _, x0, x1, text in runs:
+            assert x0 >= 0 and x1 <= PAGE[0] - 20, (x0, x1, text)  # inside the page, right margin kept
+        text = pdf_text(data)
+        for line in text.splitlines():  # Latin words are not broken across lines
+            assert not re.search(r"Hua$|^wei|Wi$|^Fi", line.strip()), line
+    report = pdf_text(monthly_pdf(store, MONTH, today=TODAY)).replace("\n", "")
+    assert content[:40] in report and "全文见一事一档" in report
+    dossier = pdf_text(record_pdf(store, matter, today=TODAY)).replace("\n", "")
+    assert content[-30:] in dossier  # the whole text is on the matter's own page
+
+
+def test_an_empty_month_prints_zeros_not_errors(store, village):
+    text = pdf_text(monthly_pdf(store, "2020-01", today=TODAY))
+    assert "本月受理矛盾纠纷 0 件" in text and "第 1 页" in text
+
+
+def test_a_store_without_villages_is_refused(store):
+    with pytest.raises(Exception, match="还没有村"):
+        monthly_pdf(store, MONTH, today=TODAY)
+
+
+def test_section_numbers_count_in_chinese():
+    assert [cn_number(n) for n in (1, 9, 10, 11, 12, 20, 21)] == [
+        "一",
+        "九",
+        "十",
+        "十一",
+        "十二",
+        "二十",
+        "二十一",
+    ]
+
+
+def test_month_arithmetic():
+    assert fig.month_add("2026-01", -1) == "2025-12"
+    assert fig.month_add("2026-10", -12) == "2025-10"
+    assert fig.month_add("2026-12", 1) == "2027-01"
+
+
+@pytest.mark.slow
+def test_a_400_village_township_month_renders(tmp_path):
+    s = Store(tmp_path / "big.db")
+    run_demo(s, seed=2, villages=400, months=1, today=TODAY)
+    data = monthly_pdf(s, "2026-11", today=TODAY)
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    pages = len(reader.pages)
+    assert pages > 400
+    first = reader.pages[0].extract_text()
+    assert f"共 {pages} 页" in first and "共 400 个村" in first
+    last = reader.pages[-1].extract_text()
+    assert f"第 {pages} 页 共 {pages} 页" in last and "司法所审核" in last
+    s.close()
+
+
+def test_create_village_helper_names_are_unique(store):
+    create_village(store, {"name": "甲村"})
+    with pytest.raises(NotFound):
+        fig.resolve_village(store, "乙村")
+    assert fig.resolve_village(store, "甲村")["name"] == "甲村"

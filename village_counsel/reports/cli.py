@@ -1,0 +1,126 @@
+"""``report`` and ``print`` commands: the monthly report, a power exercise's 公示 notice and the
+一事一档 page of a matter or mediation case, as A4 PDFs."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from ..errors import NotFound
+
+EXIT_USAGE = 2
+
+
+def _pdf_path(text: str) -> Path:
+    path = Path(text).expanduser()
+    if path.suffix.lower() != ".pdf":
+        raise argparse.ArgumentTypeError(f"输出文件应以 .pdf 结尾，收到“{text}”")
+    if path.exists() and path.is_dir():
+        raise argparse.ArgumentTypeError(f"“{text}”是一个文件夹，请给出文件名")
+    return path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from ..cli import month_arg
+
+    p = sub.add_parser(
+        "report",
+        help="生成月报 PDF（多个村时为乡镇汇总：各村汇总表、图表、各村分报告）",
+        description="生成某月的法律顾问工作月报（A4 PDF，个人信息脱敏）。不指定 --village 时包含数据中的全部村。",
+    )
+    p.add_argument("--month", type=month_arg, required=True, help="月份 YYYY-MM，例如 2026-11")
+    p.add_argument("--village", metavar="村名", help="只生成该村的月报")
+    p.add_argument("-o", "--output", type=_pdf_path, required=True, metavar="FILE.pdf", help="输出文件")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("print", help="打印单页文书：公示（notice）或一事一档（record）")
+    what = p.add_subparsers(dest="what", metavar="{notice,record}", parser_class=type(p))
+    what.required = True
+
+    n = what.add_parser(
+        "notice",
+        help="小微权力事项的公示单（个人信息脱敏，可直接张贴）",
+        description="打印小微权力事项的公示单。--exercise 可为编号（如 P10-2026-003）或记录 ID。",
+    )
+    n.add_argument("--exercise", required=True, metavar="编号或ID", help="小微权力事项的编号或 ID")
+    n.add_argument("--step", metavar="步骤", help="要公示的步骤代码（默认：最近一次公示）")
+    n.add_argument("--village", metavar="村名", help="编号在多个村重复时指定村")
+    n.add_argument("-o", "--output", type=_pdf_path, required=True, metavar="FILE.pdf", help="输出文件")
+    n.set_defaults(func=cmd_print_notice)
+
+    r = what.add_parser(
+        "record",
+        help="说事事项或调解案件的一事一档页",
+        description="打印一事一档页。--matter 可为事项编号（说事会编号-序号，如 说事-2026-11-01-2）或 ID；"
+        "--case 为调解案件 ID（或其前 8 位）。",
+    )
+    target = r.add_mutually_exclusive_group(required=True)
+    target.add_argument("--matter", metavar="编号或ID", help="说事事项")
+    target.add_argument("--case", metavar="ID", help="人民调解案件")
+    r.add_argument("--village", metavar="村名", help="编号在多个村重复时指定村")
+    r.add_argument("-o", "--output", type=_pdf_path, required=True, metavar="FILE.pdf", help="输出文件")
+    r.set_defaults(func=cmd_print_record)
+
+
+def _usage_error(command: str, message: str) -> int:
+    sys.stderr.write(f"village-counsel {command}: 参数错误：{message}\n")
+    return EXIT_USAGE
+
+
+def _done(path: Path, pdf: bytes) -> int:
+    pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+    print(f"已生成 {path}（{pages} 页，{max(1, len(pdf) // 1024)} KB）")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ..cli import open_cli_store
+    from .figures import month_report, resolve_village
+    from .monthly import render
+
+    with open_cli_store(args) as store:
+        try:
+            village = resolve_village(store, args.village)
+        except NotFound as exc:
+            return _usage_error("report", str(exc))
+        report = month_report(store, args.month, village)
+        if not report.sections:
+            return _usage_error("report", "数据中还没有村；请先录入村或运行 demo 生成演示数据")
+        pdf = render(report, args.output)
+    return _done(args.output, pdf)
+
+
+def cmd_print_notice(args: argparse.Namespace) -> int:
+    from ..cli import open_cli_store
+    from .lookup import find_exercise
+    from .notice import notice_pdf
+
+    with open_cli_store(args) as store:
+        try:
+            exercise = find_exercise(store, args.exercise, args.village)
+        except NotFound as exc:
+            return _usage_error("print notice", str(exc))
+        try:
+            pdf = notice_pdf(store, exercise, args.output, step=args.step)
+        except NotFound as exc:
+            return _usage_error("print notice", str(exc))
+    return _done(args.output, pdf)
+
+
+def cmd_print_record(args: argparse.Namespace) -> int:
+    from ..cli import open_cli_store
+    from .dossier import record_pdf
+    from .lookup import find_case, find_matter
+
+    with open_cli_store(args) as store:
+        try:
+            if args.matter:
+                record = find_matter(store, args.matter, args.village)
+            else:
+                record = find_case(store, args.case, args.village)
+        except NotFound as exc:
+            return _usage_error("print record", str(exc))
+        pdf = record_pdf(store, record, args.output)
+    return _done(args.output, pdf)

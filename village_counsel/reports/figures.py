@@ -1,0 +1,411 @@
+"""The figures of a monthly report (DOMAIN.md §4), computed only from the core queries the dashboard uses:
+:func:`matters.figures`, :func:`powers.findings_by_exercise`, :func:`checklist.progress` and
+:meth:`Store.list`. Nothing here is typed in; every number is counted from records."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from .. import checklist, matters, powers, vocab
+from ..catalog import load_catalog
+from ..checklist import DutyProgress
+from ..errors import NotFound
+from ..matters import MatterFigures
+from ..powers import Finding
+from ..store import Record, Store
+from ..villages import get_profile, list_villages, village_by_name
+
+REMOTE_CHANNELS = ("电话", "微信")
+
+
+def month_add(month: str, n: int) -> str:
+    y, m = int(month[:4]), int(month[5:7]) - 1 + n
+    return f"{y + m // 12:04d}-{m % 12 + 1:02d}"
+
+
+def overdue_on(month: str, today: date | None = None) -> date:
+    """The day a month's overdue flags are judged on: today, or the day after the month for past months
+    (the same rule as :func:`matters.figures`)."""
+    _, last = checklist.month_bounds(month)
+    return min(today or date.today(), last + timedelta(days=1))
+
+
+def rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+# --- mediation (人民调解, national statistics form) ---------------------------------------------------------
+
+
+@dataclass
+class MediationRow:
+    received: int = 0
+    success: int = 0
+    amount: float = 0.0
+
+    @property
+    def success_rate(self) -> float | None:
+        return rate(self.success, self.received)
+
+
+@dataclass
+class MediationFigures:
+    """One month's mediation cases (counted by the date they were received)."""
+
+    month: str
+    received: int = 0
+    success: int = 0
+    failed: int = 0
+    terminated: int = 0
+    amount: float = 0.0
+    written: int = 0
+    oral: int = 0
+    criminal_cases: int = 0
+    criminal_people: int = 0
+    petition_cases: int = 0
+    petition_people: int = 0
+    by_type: dict[str, MediationRow] = field(default_factory=dict)
+    by_source: dict[str, MediationRow] = field(default_factory=dict)
+    cases: list[Record] = field(default_factory=list)
+
+    @property
+    def pending(self) -> int:
+        return self.received - self.success - self.failed - self.terminated
+
+    @property
+    def settled(self) -> int:
+        """调结: cases concluded (success, failure or termination)."""
+        return self.success + self.failed + self.terminated
+
+    @property
+    def success_rate(self) -> float | None:
+        return rate(self.success, self.received)
+
+
+def mediation_cases(store: Store, month: str, village_id: str | None = None) -> list[Record]:
+    return store.list(
+        "service_entry",
+        village_id=village_id,
+        month=month,
+        where="json_extract(data, '$.duty') = ?",
+        params=[checklist.MEDIATION_DUTY],
+    )
+
+
+def mediation_figures(store: Store, month: str, village_id: str | None = None) -> MediationFigures:
+    cases = mediation_cases(store, month, village_id)
+    fig = MediationFigures(
+        month,
+        by_type={t: MediationRow() for t in vocab.DISPUTE_TYPES},
+        by_source={s: MediationRow() for s in vocab.CASE_SOURCES},
+        cases=cases,
+    )
+    for case in cases:
+        outcome = case.get("outcome")
+        amount = float(case.get("amount") or 0)
+        success = outcome == "调解成功"
+        fig.received += 1
+        fig.success += success
+        fig.failed += outcome == "调解不成"
+        fig.terminated += outcome == "终止"
+        fig.amount += amount
+        fig.written += case.get("case_form") == "书面"
+        fig.oral += case.get("case_form") == "口头"
+        fig.criminal_cases += int(case.get("prevented_criminal_cases") or 0)
+        fig.criminal_people += int(case.get("prevented_criminal_people") or 0)
+        fig.petition_cases += int(case.get("prevented_petition_cases") or 0)
+        fig.petition_people += int(case.get("prevented_petition_people") or 0)
+        for table, key in (
+            (fig.by_type, case.get("dispute_type") or "其他"),
+            (fig.by_source, case.get("source")),
+        ):
+            if key is None:
+                continue
+            row = table.setdefault(key, MediationRow())
+            row.received += 1
+            row.success += success
+            row.amount += amount
+    return fig
+
+
+# --- the service log (工作台账) -------------------------------------------------------------------------------
+
+
+@dataclass
+class ServiceFigures:
+    entries: int = 0
+    onsite_visits: int = 0  # 驻村服务
+    days: int = 0  # distinct days of in-person service in the village
+    hours: float = 0.0  # hours of in-person service
+    duty_shifts: int = 0  # 公共法律服务点值班
+    home_visits: int = 0  # 走访 entries
+    households: int = 0  # households / people reached by 走访
+    sessions_attended: int = 0  # 参与村民说事
+    consultations: int = 0
+    consultation_people: int = 0
+    by_channel: dict[str, int] = field(default_factory=dict)
+    by_topic: dict[str, int] = field(default_factory=dict)
+    reviews: int = 0
+    reviews_by_type: dict[str, dict[str, int]] = field(default_factory=dict)  # doc type → outcome → n
+    lectures: int = 0
+    lecture_attendees: int = 0
+    training: int = 0
+    trainees: int = 0
+    legal_aid: int = 0
+    legal_aid_people: int = 0
+
+
+def service_figures(entries: list[Record]) -> ServiceFigures:
+    fig = ServiceFigures(entries=len(entries))
+    fig.by_channel = dict.fromkeys(vocab.CHANNELS, 0)
+    fig.by_topic = dict.fromkeys(vocab.TOPICS, 0)
+    fig.reviews_by_type = {d: dict.fromkeys(vocab.REVIEW_OUTCOMES, 0) for d in vocab.REVIEW_DOC_TYPES}
+    days: set[str] = set()
+    for e in entries:
+        duty, people = e.get("duty"), int(e.get("people") or 0)
+        if e.get("channel") not in REMOTE_CHANNELS:
+            days.add(e["date"])
+            fig.hours += float(e.get("hours") or 0)
+        if duty == "驻村服务":
+            fig.onsite_visits += 1
+        elif duty == "公共法律服务点值班":
+            fig.duty_shifts += 1
+        elif duty == "走访":
+            fig.home_visits += 1
+            fig.households += people
+        elif duty == checklist.SESSION_DUTY:
+            fig.sessions_attended += 1
+        elif duty == "法律咨询":
+            fig.consultations += 1
+            fig.consultation_people += people
+            channel = e.get("channel") or "现场"
+            fig.by_channel[channel] = fig.by_channel.get(channel, 0) + 1
+            topic = e.get("topic") or "其他"
+            fig.by_topic[topic] = fig.by_topic.get(topic, 0) + 1
+        elif duty == checklist.REVIEW_DUTY:
+            fig.reviews += 1
+            row = fig.reviews_by_type.setdefault(e.get("doc_type") or "其他文件", {})
+            outcome = e.get("review_outcome") or "未出结论"
+            row[outcome] = row.get(outcome, 0) + 1
+        elif duty == "普法讲座":
+            fig.lectures += 1
+            fig.lecture_attendees += people
+        elif duty == "培育法律明白人":
+            fig.training += 1
+            fig.trainees += people
+        elif duty == "法律援助转介":
+            fig.legal_aid += 1
+            fig.legal_aid_people += people
+    fig.days = len(days)
+    fig.hours = round(fig.hours, 1)
+    return fig
+
+
+# --- 小微权力 ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PowerItemRow:
+    code: str
+    name: str
+    exercises: int = 0
+    completed: int = 0
+    with_findings: int = 0
+    findings: int = 0
+    objections: int = 0
+
+
+def power_rows(exercises: list[tuple[Record, list[Finding]]]) -> list[PowerItemRow]:
+    catalog = load_catalog()
+    rows: dict[str, PowerItemRow] = {}
+    for e, found in exercises:
+        code = e.get("item", "")
+        item = catalog.item(code)
+        row = rows.setdefault(code, PowerItemRow(code, item.name if item else code))
+        row.exercises += 1
+        row.completed += e.get("status") == "已完成"
+        row.with_findings += bool(found)
+        row.findings += len(found)
+        row.objections += powers.objections(e)
+    order = list(catalog.items)
+    return sorted(rows.values(), key=lambda r: (order.index(r.code) if r.code in order else 999, r.code))
+
+
+# --- one village (or the whole store) in one month ----------------------------------------------------------
+
+
+@dataclass
+class Section:
+    """The figures of one village-month (``village`` None: every village of the store together)."""
+
+    month: str
+    village: Record | None
+    matters: MatterFigures
+    matter_list: list[Record]
+    carried: list[Record]  # matters of earlier months still open at the report date
+    overdue_ids: set[str]
+    sessions: list[Record]
+    exercises: list[tuple[Record, list[Finding]]]
+    power: list[PowerItemRow]
+    checklist: list[DutyProgress]
+    services: ServiceFigures
+    mediation: MediationFigures
+    mediation_last_month: MediationFigures
+    mediation_last_year: MediationFigures
+    notes: list[Record]
+
+    @property
+    def name(self) -> str:
+        return self.village["name"] if self.village is not None else "全部村"
+
+    @property
+    def findings(self) -> int:
+        return sum(len(f) for _, f in self.exercises)
+
+    @property
+    def objections(self) -> int:
+        return sum(r.objections for r in self.power)
+
+    @property
+    def checklist_required(self) -> int:
+        return sum(p.required for p in self.checklist if p.required is not None)
+
+    @property
+    def checklist_done(self) -> int:
+        return sum(min(p.done, p.required) for p in self.checklist if p.required is not None)
+
+    @property
+    def checklist_rate(self) -> float | None:
+        return rate(self.checklist_done, self.checklist_required)
+
+
+def section(store: Store, month: str, village: Record | None, *, today: date | None = None) -> Section:
+    """Every figure of one village's month (or, with ``village`` None, of all villages together)."""
+    today = today or date.today()
+    vid = village.id if village is not None else None
+    on = overdue_on(month, today)
+    matter_list = store.list(
+        "matter",
+        village_id=vid,
+        month=month,
+        order="json_extract(data, '$.date'), json_extract(data, '$.session_id'), rev",
+    )
+    carried = store.list(
+        "matter",
+        village_id=vid,
+        where="month < ? AND json_extract(data, '$.stage') != '评事'",
+        params=[month],
+    )
+    exercises = powers.findings_by_exercise(store, vid, month, today=today)
+    entries = store.list("service_entry", village_id=vid, month=month)
+    notes = store.list(
+        "monthly_note",
+        village_id=vid,
+        where="json_extract(data, '$.month') = ?",
+        params=[month],
+        order="village_id, rev",
+    )
+    return Section(
+        month=month,
+        village=village,
+        matters=matters.figures(store, month, vid, today=today),
+        matter_list=matter_list,
+        carried=carried,
+        overdue_ids={m.id for m in (*matter_list, *carried) if matters.is_overdue(m, on)},
+        sessions=store.list("session", village_id=vid, month=month),
+        exercises=exercises,
+        power=power_rows(exercises),
+        checklist=checklist.progress(store, month, vid, today=today),
+        services=service_figures(entries),
+        mediation=mediation_figures(store, month, vid),
+        mediation_last_month=mediation_figures(store, month_add(month, -1), vid),
+        mediation_last_year=mediation_figures(store, month_add(month, -12), vid),
+        notes=notes,
+    )
+
+
+@dataclass
+class MonthReport:
+    """A monthly report: one village's, or a township's (a summary of all, then each village)."""
+
+    month: str
+    today: date
+    profile: dict[str, Any]
+    sections: list[Section]
+    total: Section | None  # township reports only: all villages together
+
+    @property
+    def township(self) -> bool:
+        return self.total is not None
+
+    @property
+    def townships(self) -> list[str]:
+        return sorted({s.village.get("township") or "" for s in self.sections if s.village} - {""})
+
+    @property
+    def judicial_office(self) -> str:
+        offices = sorted({s.village.get("judicial_office") or "" for s in self.sections if s.village} - {""})
+        if len(offices) == 1:
+            return offices[0]
+        return self.profile.get("judicial_office") or "、".join(offices[:3]) + (
+            "等" if len(offices) > 3 else ""
+        )
+
+
+def resolve_village(store: Store, name: str | None) -> Record | None:
+    """The village called ``name`` (None for all); :class:`NotFound` with the names on offer otherwise."""
+    if not name:
+        return None
+    village = village_by_name(store, name)
+    if village is None:
+        names = [v["name"] for v in list_villages(store)]
+        shown = "、".join(names[:10]) + ("等" if len(names) > 10 else "")
+        raise NotFound(f"没有名为“{name}”的村" + (f"；现有：{shown}" if names else "；数据中还没有村"))
+    return village
+
+
+def month_report(
+    store: Store,
+    month: str,
+    village: Record | str | None = None,
+    *,
+    today: date | None = None,
+    progress: Any = None,
+) -> MonthReport:
+    """The figures of a month's report. ``village`` (a record or a name) limits it to one village; without
+    it, a store of several villages gives a township report. ``progress(n, total)`` is called per village."""
+    today = today or date.today()
+    if isinstance(village, str):
+        village = resolve_village(store, village)
+    villages = [village] if village is not None else list_villages(store)
+    profile = get_profile(store)
+    sections = []
+    for n, v in enumerate(villages):
+        sections.append(section(store, month, v, today=today))
+        if progress is not None:
+            progress(n + 1, len(villages) + 1)
+    total = section(store, month, None, today=today) if len(villages) > 1 else None
+    return MonthReport(month, today, dict(profile.data) if profile else {}, sections, total)
+
+
+def stage_counts(sections: list[Section]) -> dict[str, int]:
+    out: Counter[str] = Counter()
+    for s in sections:
+        out.update(s.matters.by_stage or {})
+    return {stage: out.get(stage, 0) for stage in vocab.STAGES}
+
+
+__all__ = [
+    "MediationFigures",
+    "MonthReport",
+    "Section",
+    "ServiceFigures",
+    "mediation_figures",
+    "month_report",
+    "resolve_village",
+    "section",
+    "service_figures",
+]
