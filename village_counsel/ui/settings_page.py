@@ -107,6 +107,9 @@ class SettingsPage(QWidget):
         self.profile_note.setText("已保存。")
         self.hub.emit_changes(record)
 
+    def new_record(self) -> None:  # Ctrl+N here adds a village
+        self.add_village()
+
     def add_village(self) -> None:
         dialog = VillageDialog(self.store, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:

@@ -36,7 +36,7 @@ class WelcomeDialog(QDialog):
         super().__init__(parent)
         self.store = store
         self.setWindowTitle("欢迎使用村法律顾问助手")
-        self.resize(720, 620)
+        self.resize(720, 500)
         intro = QLabel(
             "第一次使用，请填写您的基本信息和服务的村。以后可在“设置”中修改。\n"
             "所有数据只保存在本机，不需要联网。"
