@@ -236,6 +236,9 @@ def handle(
     elif matter.get("stage") != "议事":
         return matter  # the linked record was closed again; the matter has moved on already
     clean = validate(form_for("matter"), {**matter.data, **values}, required=MATTER_STAGE_FIELDS["办事"])
+    decided = next((e["date"] for e in reversed(clean.get("events", [])) if e["stage"] == "议事"), None)
+    if not _linked and decided and clean["feedback_date"] < decided:
+        raise ValidationError({"feedback_date": f"不能早于议事日期 {decided}"}, form_for("matter").labels)
     clean["stage"] = "办事"
     _event(clean, "办事", clean["feedback_date"])
     return store.put("matter", clean, id=matter_id, at_ms=at_ms)

@@ -113,12 +113,19 @@ def update_exercise(
     clean = clean_exercise({**current.data, **values})
     with store.transaction():
         record = store.put("power_exercise", clean, id=exercise_id, at_ms=at_ms)
-        if clean["status"] == "已完成" and current.get("status") != "已完成" and clean.get("matter_id"):
+        closed = ("已完成", "已终止")
+        if clean["status"] in closed and current.get("status") not in closed and clean.get("matter_id"):
+            # a terminated decision closes the matter's route too: villagers evaluate the outcome either way
             day = max([s["date"] for s in clean["steps"]] or [clean["date"]])
+            outcome = (
+                f"经五议决策办结：{clean.get('result') or '已完成'}"
+                if clean["status"] == "已完成"
+                else f"五议决策终止：{clean.get('result') or '已终止'}"
+            )
             linked_record_closed(
                 store,
                 clean["matter_id"],
-                f"经五议决策办结：{clean.get('result') or '已完成'}",
+                outcome,
                 day,
                 source_id=exercise_id,
                 at_ms=at_ms,

@@ -63,6 +63,14 @@ def check(store: Store, *, today: date | None = None) -> list[str]:
     catalog = load_catalog()
     ids = {r[0]: (r[1], bool(r[2])) for r in store.select("SELECT id, kind, deleted FROM records")}
     villages = {i for i, (k, d) in ids.items() if k == "village" and not d}
+    # linked mediation entries and decision exercises → the matter they name (enter once, both ways)
+    links_back = {
+        r[0]: r[1]
+        for r in store.select(
+            "SELECT id, json_extract(data, '$.matter_id') FROM records"
+            " WHERE kind IN ('service_entry', 'power_exercise')"
+        )
+    }
     for id_, kind, village_id, deleted, raw, rev in store.select(
         "SELECT id, kind, village_id, deleted, data, rev FROM records"
     ):
@@ -78,9 +86,13 @@ def check(store: Store, *, today: date | None = None) -> list[str]:
         if rev > store.clock.last:
             problems.append(f"{kind} {id_}：修订号 {rev} 晚于本机时钟 {store.clock.last}")
         if kind == "matter":
-            problems += _matter_problems(id_, data, ids)
-        elif kind == "power_exercise" and catalog.item(data.get("item", "")) is None:
-            problems.append(f"小微权力 {id_}：权力事项 {data.get('item')} 不在清单中")
+            problems += _matter_problems(id_, data, ids, links_back)
+        elif kind == "power_exercise":
+            if catalog.item(data.get("item", "")) is None:
+                problems.append(f"小微权力 {id_}：权力事项 {data.get('item')} 不在清单中")
+            link = data.get("matter_id")
+            if link and ids.get(link, ("", False))[0] != "matter":
+                problems.append(f"小微权力 {id_}：关联事项 {link} 不存在")
         elif kind == "service_entry":
             link = data.get("matter_id")
             if link and ids.get(link, ("", False))[0] != "matter":
@@ -99,7 +111,9 @@ def check(store: Store, *, today: date | None = None) -> list[str]:
     return problems
 
 
-def _matter_problems(id_: str, data: dict[str, Any], ids: dict[str, tuple[str, bool]]) -> list[str]:
+def _matter_problems(
+    id_: str, data: dict[str, Any], ids: dict[str, tuple[str, bool]], links_back: dict[str, str | None]
+) -> list[str]:
     out = []
     stage = data.get("stage")
     label = f"说事事项 {id_}"
@@ -118,4 +132,12 @@ def _matter_problems(id_: str, data: dict[str, Any], ids: dict[str, tuple[str, b
         link = data.get(key)
         if link and ids.get(link, ("", False))[0] != kind:
             out.append(f"{label}：关联记录 {link} 不存在")
+        elif link and links_back.get(link) != id_:
+            out.append(f"{label}：关联记录 {link} 没有指回本事项")
+    waiting = {vocab.ROUTE_MEDIATION: "mediation_id", vocab.ROUTE_DECISION: "exercise_id"}.get(
+        data.get("route")
+    )
+    if stage == "议事" and waiting and not data.get(waiting):
+        what = "调解记录" if waiting == "mediation_id" else "五议决策记录"
+        out.append(f"{label}：处理方式为{data.get('route')}，但没有关联的{what}，无法办结")
     return out

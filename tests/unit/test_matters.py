@@ -496,3 +496,50 @@ def test_a_stale_link_does_not_move_a_rerouted_matter(store, village):
     current = store.get("matter", m.id)
     assert current["stage"] == "议事" and current["route"] == vocab.ROUTE_VILLAGE
     assert "result" not in current.data or current["result"] is None
+
+
+def test_feedback_cannot_precede_the_deliberation(store, village):
+    m = _matter(store, village)
+    _deliberate(store, m.id, vocab.ROUTE_VILLAGE, decided_on="2026-11-08")
+    with pytest.raises(ValidationError) as err:
+        _handle(store, m.id, "2026-11-07")
+    assert err.value.errors == {"feedback_date": "不能早于议事日期 2026-11-08"}
+    assert "反馈日期：不能早于议事日期" in str(err.value)
+    assert _handle(store, m.id, "2026-11-08")["stage"] == "办事"
+
+
+def test_terminated_decision_also_moves_the_matter_on(store, village):
+    m = _matter(store, village)
+    record, _ = matters.deliberate(
+        store,
+        m.id,
+        {"discussion": "重大事项", "route": vocab.ROUTE_DECISION, "decided_on": "2026-11-06"},
+        today=TODAY,
+    )
+    powers.record_step(store, record["exercise_id"], {"key": "proposal", "date": "2026-11-07"})
+    powers.update_exercise(store, record["exercise_id"], {"status": "已终止", "result": "党支部撤回提议"})
+    handled = store.get("matter", m.id)
+    assert handled["stage"] == "办事" and handled["result"] == "五议决策终止：党支部撤回提议"
+    assert matters.allowed_actions(handled) == ["evaluate"]
+    assert check(store, today=TODAY) == []
+
+
+def test_check_finds_broken_links(store, village):
+    mediated = _matter(store, village)
+    record, _ = matters.deliberate(
+        store, mediated.id, {"discussion": "调解", "route": vocab.ROUTE_MEDIATION}, today=TODAY
+    )
+    decided = _matter(store, village)
+    decision, _ = matters.deliberate(
+        store, decided.id, {"discussion": "决策", "route": vocab.ROUTE_DECISION}, today=TODAY
+    )
+    assert check(store, today=TODAY) == []
+    # a mediation route that lost its entry would wait for ever; an exercise whose matter is gone
+    store.put("matter", {**record.data, "mediation_id": None}, id=mediated.id)
+    exercise = store.get("power_exercise", decision["exercise_id"])
+    store.put("power_exercise", {**exercise.data, "matter_id": "gone"}, id=exercise.id)
+    problems = check(store, today=TODAY)
+    assert any(mediated.id in p and "没有关联的调解记录" in p for p in problems), problems
+    assert any(exercise.id in p and "关联事项 gone 不存在" in p for p in problems), problems
+    assert any(decided.id in p and "关联记录" in p and "没有指回" in p for p in problems), problems
+    assert len(problems) == 3
