@@ -92,7 +92,9 @@ class RecordList(QWidget):
                 text = "中" * 18
             elif col.sort in ("date", "deadline", "feedback_date"):
                 text = "2026-11-05"
-            elif col.sort in ("village", "item", "route", "stage", "duty", "number", "format", "venue"):
+            elif col.sort == "item":
+                text = "中" * 11
+            elif col.sort in ("village", "route", "stage", "duty", "number", "format", "venue"):
                 text = "中" * 6
             else:
                 text = "中" * max(3, len(col.label))
