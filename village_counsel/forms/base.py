@@ -179,7 +179,8 @@ def validate(form: Form, values: dict[str, Any], *, required: Sequence[str] = ()
     ``required`` adds fields that are required in this situation (e.g. a stage's fields). Keys that are
     not fields of the form pass through untouched (links, stage history)."""
     errors: dict[str, str] = {}
-    clean: dict[str, Any] = {k: v for k, v in values.items() if k not in {f.name for f in form.fields}}
+    names = {f.name for f in form.fields}  # once, not per key: imports validate every revision
+    clean: dict[str, Any] = {k: v for k, v in values.items() if k not in names}
     needed = set(required)
     for f in form.fields:
         value = values.get(f.name)
