@@ -318,7 +318,7 @@ def test_kind_must_match_existing_record(source, target, good, tmp_path):
     def hijack(record: dict) -> None:
         record["id"] = existing
 
-    _assert_refused(target, _with_record(source, good, tmp_path, hijack), "类型与已有记录不一致")
+    _assert_refused(target, _with_record(source, good, tmp_path, hijack), "不同的记录类型")
 
 
 def test_batch_with_one_bad_file_imports_the_good_ones(source, target, good, tmp_path):

@@ -1,0 +1,130 @@
+"""Sync at county scale: full export and import into an empty store, against the floor of a bare sqlite3
+``executemany`` of as many rows in one transaction, measured in the same run. Export and import each run
+in a fresh subprocess, which reports its own peak memory (ru_maxrss, and tracemalloc's Python peak).
+
+python -m bench sync                                   # demo 400 villages x 12 months (several minutes)
+BENCH_VILLAGES=40 python -m bench sync                 # quicker
+BENCH_SYNC_STORE=/path/village-counsel.db python -m bench sync   # reuse a store (it is copied, not changed)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+TARGET_RATIO = 3.0
+TARGET_MIB = 200
+
+
+def _phase(kind: str, store_path: str, file_path: str) -> None:
+    """Runs in the child: one export or import, then prints its numbers as JSON."""
+    from village_counsel.store import Store
+    from village_counsel.sync import export_changes, import_file
+
+    tracemalloc.start()
+    with Store(store_path) as store:
+        start = time.perf_counter()
+        if kind == "export":
+            result = export_changes(store, file_path, full=True)
+            detail = {"revisions": result.revisions, "members": result.members}
+        else:
+            result = import_file(store, file_path)
+            assert result.ok, result.reason
+            detail = {"records": result.records, "new": result.new, "revisions": result.revisions}
+        took = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": took, "python_peak_mib": peak / 2**20, "rss_mib": rss_mib, **detail}))
+
+
+def _child(kind: str, store_path: Path, file_path: Path) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_sync", kind, str(store_path), str(file_path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _floor(source: Path, folder: Path) -> tuple[int, float]:
+    """A bare executemany of every revision row into a plain table, one transaction, same pragmas."""
+    src = sqlite3.connect(source)
+    rows = src.execute(
+        "SELECT id, kind, village_id, rev, origin, base_rev, base_origin, updated_at, deleted, data, resolves"
+        " FROM revisions"
+    ).fetchall()
+    src.close()
+    db = sqlite3.connect(folder / "floor.db", isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute(
+        "CREATE TABLE t (id, kind, village_id, rev, origin, base_rev, base_origin, updated_at, deleted, data, resolves)"
+    )
+    start = time.perf_counter()
+    db.execute("BEGIN")
+    db.executemany("INSERT INTO t VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+    db.execute("COMMIT")
+    took = time.perf_counter() - start
+    db.close()
+    return len(rows), took
+
+
+def main() -> None:
+    villages = int(os.environ.get("BENCH_VILLAGES", "400"))
+    months = int(os.environ.get("BENCH_MONTHS", "12"))
+    reuse = os.environ.get("BENCH_SYNC_STORE")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        source = folder / "source.db"
+        if reuse:
+            with sqlite3.connect(reuse) as src, sqlite3.connect(source) as dst:
+                src.backup(dst)
+            print(f"store: copy of {reuse}")
+        else:
+            from village_counsel.demo import run_demo
+            from village_counsel.store import Store
+
+            start = time.perf_counter()
+            with Store(source) as store:
+                run_demo(store, seed=1, villages=villages, months=months)
+            print(f"demo {villages} villages x {months} months: {time.perf_counter() - start:.0f} s")
+        exported = _child("export", source, folder / "export.zip")
+        size = (folder / "export.zip").stat().st_size
+        print(
+            f"export: {exported['revisions']} revisions, {exported['members']} members, {size / 2**20:.1f} MiB"
+            f" in {exported['seconds']:.1f} s; peak RSS {exported['rss_mib']:.0f} MiB"
+            f" (Python heap {exported['python_peak_mib']:.0f} MiB)"
+        )
+        imported = _child("import", folder / "empty.db", folder / "export.zip")
+        rows, floor = _floor(source, folder)
+        ratio = imported["seconds"] / floor
+        print(
+            f"import into an empty store: {imported['records']} records ({imported['revisions']} revisions)"
+            f" in {imported['seconds']:.1f} s; peak RSS {imported['rss_mib']:.0f} MiB"
+            f" (Python heap {imported['python_peak_mib']:.0f} MiB)"
+        )
+        print(f"floor: bare executemany of {rows} rows in one transaction: {floor:.1f} s")
+        verdict_time = "ok" if ratio <= TARGET_RATIO else "MISSED"
+        verdict_mem = "ok" if imported["rss_mib"] < TARGET_MIB else "MISSED"
+        print(
+            f"import / floor = {ratio:.1f}x (target <= {TARGET_RATIO:g}x: {verdict_time});"
+            f" import peak RSS {imported['rss_mib']:.0f} MiB (target < {TARGET_MIB} MiB: {verdict_mem})"
+        )
+        again = _child("import", folder / "empty.db", folder / "export.zip")
+        print(f"re-import of the same file (verify only, nothing changes): {again['seconds']:.1f} s")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4:
+        _phase(sys.argv[1], sys.argv[2], sys.argv[3])
+    else:
+        main()
