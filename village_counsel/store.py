@@ -456,10 +456,27 @@ class Store:
         return digest.hexdigest()
 
     def months(self) -> list[str]:
-        rows = self.db.execute(
-            "SELECT DISTINCT month FROM records WHERE deleted = 0 AND month IS NOT NULL ORDER BY month"
-        ).fetchall()
-        return [r[0] for r in rows if r[0]]
+        """The months that have live records, sorted. Walks the (kind, month) index one month at a time,
+        so it costs a few lookups per month rather than a scan of every record."""
+        found: set[str] = set()
+        for kind in KINDS:
+            month = ""
+            while True:
+                row = self.db.execute(
+                    "SELECT min(month) FROM records WHERE kind = ? AND month > ?", [kind, month]
+                ).fetchone()
+                if row is None or row[0] is None:
+                    break
+                month = row[0]
+                if (
+                    month not in found
+                    and self.db.execute(
+                        "SELECT 1 FROM records WHERE kind = ? AND month = ? AND deleted = 0 LIMIT 1",
+                        [kind, month],
+                    ).fetchone()
+                ):
+                    found.add(month)
+        return sorted(found)
 
     def integrity_problems(self) -> list[str]:
         rows = [r[0] for r in self.db.execute("PRAGMA integrity_check").fetchall()]
