@@ -8,6 +8,7 @@ import argparse
 import json
 import logging
 import re
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 
@@ -174,6 +175,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_REFUSED
     except KeyboardInterrupt:
         return 130
+    except sqlite3.Error as exc:  # locked by another program, disk full, damaged: the environment, not a bug
+        log.warning("database error", exc_info=True)
+        sys.stderr.write(f"数据库错误，操作未完成：{exc}（数据文件可能正被其他程序使用，请稍后重试）\n")
+        return EXIT_REFUSED
     except OSError as exc:
         sys.stderr.write(
             f"文件或磁盘错误：{exc.strerror or exc}{'：' + str(exc.filename) if exc.filename else ''}\n"

@@ -238,3 +238,17 @@ def test_every_command_has_help(tmp_path, command):
 def test_version(tmp_path):
     proc = run(tmp_path, "--version")
     assert proc.returncode == 0 and proc.stdout.startswith("village-counsel ")
+
+
+def test_a_locked_store_is_refused_in_chinese(tmp_path):
+    assert run(tmp_path, "check").returncode == 0  # creates the store
+    holder = sqlite3.connect(tmp_path / STORE_FILE, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another program (the window, say) is writing
+        proc = run(tmp_path, "demo")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert proc.returncode == 1
+    _no_traceback(proc)
+    assert "数据库" in proc.stderr and "locked" in proc.stderr
