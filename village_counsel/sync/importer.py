@@ -17,6 +17,8 @@ import contextlib
 import hashlib
 import json
 import logging
+import shutil
+import tempfile
 import zipfile
 import zlib
 from collections import Counter
@@ -299,7 +301,7 @@ def _record_row(obj: Any) -> tuple[Any, ...]:
         base_origin,
         updated_at,
         int(bool(deleted)),
-        json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+        json.dumps(data, ensure_ascii=False, separators=(",", ":")),
         resolves,
     )
 
@@ -307,6 +309,7 @@ def _record_row(obj: Any) -> tuple[Any, ...]:
 class _Importer:
     def __init__(self, store: Store, path: Path, progress: Progress | None) -> None:
         self.store, self.path, self.progress = store, path, progress
+        self.scratch: Path | None = None
 
     def run(self, result: ImportResult) -> None:
         path = self.path
@@ -447,13 +450,20 @@ class _Importer:
     def _load(self, zf: zipfile.ZipFile, manifest: dict[str, Any], cipher: Any) -> None:
         db = self.store.db
         self._drop()
-        db.execute(f"CREATE TEMP TABLE sync_incoming ({_COLUMNS})")
+        # Verified lines wait in a scratch database beside the store (never in the store file); it is
+        # detached and deleted afterwards, which is much cheaper than dropping a big TEMP table.
+        self.scratch = Path(tempfile.mkdtemp(prefix="village-counsel-import-"))
+        db.execute("ATTACH DATABASE ? AS sync_scratch", [str(self.scratch / "incoming.db")])
+        db.execute("PRAGMA sync_scratch.journal_mode = OFF")
+        db.execute("PRAGMA sync_scratch.synchronous = OFF")
+        db.execute(f"PRAGMA sync_scratch.cache_size = {-_CACHE_KIB // 4}")
+        db.execute(f"CREATE TABLE sync_scratch.incoming ({_COLUMNS})")
         total = sum(m["revisions"] for m in manifest["members"])
         kinds: Counter[str] = Counter()
         villages: Counter[str] = Counter()
         self.max_rev = ""
         done = 0
-        insert = f"INSERT INTO temp.sync_incoming ({_COLUMNS}) VALUES ({','.join('?' * 11)})"
+        insert = f"INSERT INTO sync_scratch.incoming ({_COLUMNS}) VALUES ({','.join('?' * 11)})"
         db.execute("BEGIN")
         try:
             for index, member in enumerate(manifest["members"], start=1):
@@ -498,18 +508,24 @@ class _Importer:
         # One record id must keep one kind, in the file and against the store.
         records, mixed = self.store.select(
             "SELECT count(*), coalesce(sum(mixed), 0) FROM"
-            " (SELECT min(kind) != max(kind) AS mixed FROM temp.sync_incoming GROUP BY id)"
+            " (SELECT min(kind) != max(kind) AS mixed FROM sync_scratch.incoming GROUP BY id)"
         )[0]
         self.records = int(records)
         bad = self.store.select(
-            "SELECT i.id FROM temp.sync_incoming i JOIN records c ON c.id = i.id WHERE c.kind != i.kind LIMIT 1"
+            "SELECT i.id FROM sync_scratch.incoming i JOIN records c ON c.id = i.id WHERE c.kind != i.kind LIMIT 1"
         )
         if mixed or bad:
             raise _refuse("同一记录编号出现了不同的记录类型，文件无效")
 
     def _drop(self) -> None:
-        for table in ("sync_incoming", "sync_best", "sync_win"):
-            self.store.db.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        db = self.store.db
+        for table in ("sync_best", "sync_win"):
+            db.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        if any(row[1] == "sync_scratch" for row in db.execute("PRAGMA database_list")):
+            db.execute("DETACH DATABASE sync_scratch")
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
 
     # -- merge: one transaction
 
@@ -521,7 +537,7 @@ class _Importer:
                 before = int(store.select("SELECT coalesce(max(seq), 0) FROM revisions")[0][0])
                 # In id order: the indexes on id (and records' key) then fill sequentially.
                 db.execute(
-                    f"INSERT OR IGNORE INTO revisions ({_COLUMNS}) SELECT {_COLUMNS} FROM temp.sync_incoming"
+                    f"INSERT OR IGNORE INTO revisions ({_COLUMNS}) SELECT {_COLUMNS} FROM sync_scratch.incoming"
                     " ORDER BY id, rev, origin"
                 )
                 # Per record touched: its highest new revision; it becomes current when above the current.
@@ -656,17 +672,14 @@ def _open_sealed(cipher: Any, index: int, name: str, body: bytes) -> bytes:
 def _lines(body: bytes, name: str) -> Iterator[tuple[int, str]]:
     if body and not body.endswith(b"\n"):
         raise _refuse(f"成员 {name} 不完整（最后一行没有结束）")
-    start, number = 0, 0
-    while start < len(body):
-        end = body.index(b"\n", start)
-        number += 1
-        if end - start > MAX_LINE_BYTES:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _refuse(f"成员 {name} 不是 UTF-8 文本")
+    for number, line in enumerate(text.split("\n")[:-1], start=1):
+        if len(line) > MAX_LINE_BYTES:
             raise _refuse(f"成员 {name} 第 {number} 行过长")
-        try:
-            yield number, body[start:end].decode("utf-8")
-        except UnicodeDecodeError:
-            raise _refuse(f"成员 {name} 第 {number} 行不是 UTF-8 文本")
-        start = end + 1
+        yield number, line
 
 
 def _zip_reason(exc: BaseException) -> str:
