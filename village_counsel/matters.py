@@ -323,19 +323,32 @@ def handled_on(data: dict[str, Any]) -> str | None:
     return None
 
 
+def _rounds(data: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """(deadline, handled date or None) of each deliberation round with a deadline, oldest first. A matter
+    reopened by 不满意 has several rounds; each 议事 event keeps its deadline for this history."""
+    rounds: list[list[Any]] = []
+    for event in data.get("events", []):
+        if event["stage"] == "议事":
+            rounds.append([event.get("deadline"), None])
+        elif event["stage"] == "办事" and rounds and rounds[-1][1] is None:
+            rounds[-1][1] = event["date"]
+    routed = data.get("route") in (vocab.ROUTE_VILLAGE, vocab.ROUTE_TOWNSHIP)
+    if routed and data.get("deadline") and data.get("stage") in ("议事", "办事", "评事"):
+        # the current round, also for records written before events carried their deadline
+        if not rounds:
+            handled = None if data.get("stage") == "议事" else handled_on(data)
+            rounds.append([data["deadline"], handled])
+        elif not rounds[-1][0]:
+            rounds[-1][0] = data["deadline"]
+    return [(r[0], r[1]) for r in rounds if r[0]]
+
+
 def is_overdue(matter: Record | dict[str, Any], on: date | None = None) -> bool:
-    """Past its deadline and not handled by ``on`` (today by default)."""
+    """Past a deadline and not handled by ``on`` (today by default). Historical: a matter handled late
+    was overdue between its deadline and the day it was handled, even if it was reopened since."""
     data = matter.data if isinstance(matter, Record) else matter
-    deadline = data.get("deadline")
-    if not deadline or data.get("route") == vocab.ROUTE_REJECT:
-        return False
     on_iso = (on or date.today()).isoformat()
-    if deadline >= on_iso:
-        return False
-    if data.get("stage") == "议事":
-        return True
-    done = handled_on(data)
-    return done is not None and done > on_iso
+    return any(deadline < on_iso and (done is None or done > on_iso) for deadline, done in _rounds(data))
 
 
 @dataclass

@@ -543,3 +543,20 @@ def test_check_finds_broken_links(store, village):
     assert any(exercise.id in p and "关联事项 gone 不存在" in p for p in problems), problems
     assert any(decided.id in p and "关联记录" in p and "没有指回" in p for p in problems), problems
     assert len(problems) == 3
+
+
+def test_a_late_round_stays_overdue_in_history_after_reopening(store, village):
+    m = _matter(store, village)
+    _deliberate(store, m.id, vocab.ROUTE_VILLAGE, deadline="2026-11-13")
+    _handle(store, m.id, "2026-11-18")  # five days late
+    reopened = _evaluate(store, m.id, "不满意", "2026-11-19")
+    assert matters.is_overdue(reopened, date(2026, 11, 15))
+    assert not matters.is_overdue(reopened, date(2026, 11, 18))
+    assert not matters.is_overdue(reopened, date(2026, 11, 25))
+    assert matters.figures(store, "2026-11", village.id, today=date(2027, 1, 5)).overdue == 0
+    # a second round, late again and still open
+    _deliberate(store, m.id, vocab.ROUTE_VILLAGE, decided_on="2026-11-20", deadline="2026-11-25")
+    current = store.get("matter", m.id)
+    assert matters.is_overdue(current, date(2026, 11, 15))  # the first round, then
+    assert not matters.is_overdue(current, date(2026, 11, 22))
+    assert matters.is_overdue(current, date(2026, 11, 26))
