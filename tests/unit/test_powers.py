@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -290,3 +291,47 @@ def test_objections_are_counted():
     steps = _with("plan_publicity", objections="有村民提出异议", handling="已答复")
     assert powers.objections(_p01(steps)) == 1
     assert powers.objections(_p01()) == 0
+
+
+def test_a_township_can_extend_the_catalogue(tmp_path):
+    (tmp_path / "power_items.json").write_text(
+        json.dumps(
+            {
+                "items": [
+                    {
+                        "code": "P15",
+                        "name": "村级河道保洁发包",
+                        "kind": "collective",
+                        "steps": [
+                            {"key": "plan", "name": "两委拟定方案"},
+                            {"key": "publicity", "name": "方案公示", "publicity_days": 5},
+                        ],
+                    }
+                ]
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "duties.json").write_text(
+        json.dumps(
+            {"duties": [{"code": "onsite", "name": "驻村服务", "frequency": "monthly", "quantity": 2}]}
+        ),
+        encoding="utf-8",
+    )
+    catalog = load_catalog(str(tmp_path))
+    assert catalog.item("P01") is not None and catalog.item("P15").step("publicity").publicity_days == 5
+    assert catalog.duties["onsite"].quantity == 2 and catalog.duties["onsite"].frequency_label == "每月 2 次"
+    assert len(catalog.duties) == len(load_catalog().duties)  # merged by code, not replaced
+    exercise = {
+        "item": "P15",
+        "date": "2026-11-01",
+        "status": "已完成",
+        "steps": [
+            {"key": "plan", "date": "2026-11-01"},
+            {"key": "publicity", "date": "2026-11-02", "end_date": "2026-11-04"},
+        ],
+    }
+    findings = powers.review(exercise, catalog=catalog, today=TODAY)
+    assert [(f.code, f.step) for f in findings] == [("publicity_too_short", "publicity")]
+    assert load_catalog().item("P15") is None  # the shipped catalogue is untouched
