@@ -1,0 +1,95 @@
+"""The 同步 page: export to a folder, import in the background with a result row per file, settle a conflict."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from village_counsel.store import Store
+from village_counsel.sync import export_changes, import_file, list_conflicts
+from village_counsel.ui.sync_page import SyncPage
+
+
+@pytest.fixture
+def other(tmp_path):
+    s = Store(tmp_path / "other" / "store.db")
+    yield s
+    s.close()
+
+
+def _page(qtbot, store: Store) -> SyncPage:
+    page = SyncPage(store)
+    qtbot.addWidget(page)
+    return page
+
+
+def test_export_to_folder_then_import_elsewhere(qtbot, store, village, other, tmp_path):
+    store.put("session", {"date": "2026-11-05", "format": "现场说"}, village_id=village.id)
+    page = _page(qtbot, store)
+    assert store.device_id in page.device_label.text()
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    page.export_to(usb)
+    qtbot.waitUntil(lambda: page.results_table.rowCount() == 1, timeout=10_000)
+    assert page.results_table.item(0, 1).text() == "已导出"
+    (exported,) = usb.glob("*.zip")
+    assert store.device_id in exported.name
+
+    target = _page(qtbot, other)
+    with qtbot.waitSignal(target.changed, timeout=10_000) as blocker:
+        target.import_files([usb, tmp_path / "missing.zip"])
+    assert "session" in blocker.args[0].kinds
+    assert target.results_table.rowCount() == 2
+    assert target.results_table.item(0, 1).text() == "已导入"
+    assert target.results_table.item(0, 2).text() == "2"
+    assert target.results_table.item(1, 1).text() == "已拒绝"
+    assert "找不到文件" in target.results_table.item(1, 6).text()
+    assert other.fingerprint() == store.fingerprint()
+    assert target.village_table.rowCount() == 1 and target.village_table.item(0, 2).text() == "已同步"
+    assert target.device_table.item(0, 0).text() == store.device_id
+
+
+def test_drop_files_imports_them(qtbot, store, village, other, tmp_path):
+    path = export_changes(store, tmp_path / "x.zip").path
+    page = _page(qtbot, other)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    with qtbot.waitSignal(page.changed, timeout=10_000):
+        page.dropEvent(event)
+    assert page.results_table.item(0, 1).text() == "已导入"
+
+
+def test_conflict_side_by_side_and_keep_losing(qtbot, store, village, other, tmp_path):
+    sid = store.put("session", {"date": "2026-11-05", "format": "现场说"}, village_id=village.id).id
+    import_file(other, export_changes(store, tmp_path / "1.zip").path)
+    store.put("session", {"date": "2026-11-05", "format": "现场说", "venue": "祠堂"}, id=sid)
+    other.put("session", {"date": "2026-11-05", "format": "现场说", "venue": "文化礼堂"}, id=sid)
+    import_file(store, export_changes(other, tmp_path / "2.zip").path)
+    (conflict,) = list_conflicts(store)
+
+    page = _page(qtbot, store)
+    assert page.tabs.tabText(1) == "冲突（1）"
+    assert not page.keep_losing.isEnabled()
+    page.conflict_table.selectRow(0)
+    assert page.keep_losing.isEnabled()
+    rows = {
+        page.compare_table.item(r, 0).text(): (
+            page.compare_table.item(r, 1).text(),
+            page.compare_table.item(r, 2).text(),
+        )
+        for r in range(page.compare_table.rowCount())
+    }
+    assert rows["地点"] == (conflict.current["venue"], conflict.losing["venue"])
+    with qtbot.waitSignal(page.changed, timeout=1000):
+        page.keep_losing.click()
+    assert list_conflicts(store) == []
+    assert store.get("session", sid)["venue"] == conflict.losing["venue"]
+    assert page.conflict_table.rowCount() == 0 and page.tabs.tabText(1) == "冲突"
