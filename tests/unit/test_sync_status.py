@@ -1,0 +1,53 @@
+"""Import history: gaps in a device's export numbers, each village's last sync, this store's pending work."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from village_counsel.store import Store
+from village_counsel.sync import device_statuses, export_changes, import_file, own_status, village_statuses
+from village_counsel.villages import create_village
+
+
+def test_gap_after_latest_full_export_only(tmp_path):
+    with Store(tmp_path / "a" / "s.db") as a, Store(tmp_path / "t" / "s.db") as township:
+        v = create_village(a, {"name": "上张村"})
+        paths = []
+        for n in range(5):
+            a.put("session", {"date": f"2026-11-{n + 1:02d}", "format": "现场说"}, village_id=v.id)
+            paths.append(export_changes(a, tmp_path / f"{n + 1}.zip", full=(n == 2)).path)
+        import_file(township, paths[0])
+        import_file(township, paths[3])
+        (device,) = device_statuses(township)
+        assert device.missing == [2, 3] and device.last_seq == 4 and device.files == 2
+        import_file(township, paths[2])  # number 3 is a full export: what came before no longer matters
+        (device,) = device_statuses(township)
+        assert device.missing == []
+        import_file(township, paths[4])
+        assert device_statuses(township)[0].missing == []
+        assert township.fingerprint() == a.fingerprint()
+
+
+def test_village_last_sync_and_this_month(tmp_path):
+    with Store(tmp_path / "a" / "s.db") as a, Store(tmp_path / "t" / "s.db") as township:
+        create_village(a, {"name": "上张村"})
+        create_village(township, {"name": "东门村"})
+        import_file(township, export_changes(a, tmp_path / "a.zip").path)
+        today = date.today()
+        by_name = {v.name: v for v in village_statuses(township, today)}
+        assert by_name["上张村"].synced_this_month and by_name["上张村"].last_sync
+        assert not by_name["东门村"].synced_this_month and by_name["东门村"].last_sync is None
+        next_year = date(today.year + 1, today.month, 1)
+        assert not any(v.synced_this_month for v in village_statuses(township, next_year))
+
+
+def test_own_status_counts_pending_revisions(tmp_path):
+    with Store(tmp_path / "a" / "s.db") as a:
+        v = create_village(a, {"name": "上张村"})
+        assert own_status(a)["pending"] == 1 and own_status(a)["last_export_seq"] == 0
+        export_changes(a, tmp_path / "1.zip")
+        a.put("session", {"date": "2026-11-02", "format": "现场说"}, village_id=v.id)
+        status = own_status(a)
+        assert (
+            status["pending"] == 1 and status["last_export_seq"] == 1 and status["device_id"] == a.device_id
+        )
