@@ -304,7 +304,37 @@ class _Gen:
             self.count("service_entry")
             for matter in created:
                 if rng.random() < 0.75:
-                    self.deliberate(matter, self.clamp(day + timedelta(days=rng.randint(0, 3)), month))
+                    decided = self.clamp(day + timedelta(days=rng.randint(0, 3)), month)
+                    self.deliberate(matter, decided)
+                    self.follow_up(matter.id, decided, month)
+
+    def follow_up(self, matter_id: str, decided: date, month: str) -> None:
+        """Matters decided early in a month are often handled and evaluated within it."""
+        rng, end = self.rng, self.month_end(month)
+        matter = self.store.get("matter", matter_id)
+        day = decided
+        if matter.get("route") in (vocab.ROUTE_VILLAGE, vocab.ROUTE_TOWNSHIP):
+            day = decided + timedelta(days=rng.randint(2, 9))
+            if day > end or rng.random() < 0.25:
+                return
+            matters.handle(
+                self.store,
+                matter_id,
+                {"result": "已按议事决定办理完毕，并向提出人反馈。", "feedback_date": day.isoformat()},
+                at_ms=self.ms(day),
+            )
+        elif matter.get("route") != vocab.ROUTE_REJECT:
+            return
+        day += timedelta(days=rng.randint(1, 6))
+        if day > end or rng.random() < 0.3:
+            return
+        verdict = rng.choices(vocab.EVALUATIONS, [75, 18, 7])[0]
+        matters.evaluate(
+            self.store,
+            matter_id,
+            {"evaluation": verdict, "evaluated_on": day.isoformat(), "evaluation_note": "村民代表现场评议"},
+            at_ms=self.ms(day),
+        )
 
     def deliberate(self, matter: Record, day: date) -> None:
         rng = self.rng
@@ -340,19 +370,15 @@ class _Gen:
             if m["date"] >= first.isoformat():
                 continue  # raised this month: the session handles it
             if stage == "说事" and rng.random() < 0.8:
-                self.deliberate(m, self.day_in(month, 1, 10))
+                day = self.day_in(month, 1, 10)
+                self.deliberate(m, day)
+                self.follow_up(m.id, day, month)
             elif (
                 stage == "议事"
                 and route in (vocab.ROUTE_VILLAGE, vocab.ROUTE_TOWNSHIP)
-                and rng.random() < 0.85
+                and rng.random() < 0.9
             ):
-                day = self.day_in(month, 1, 20)
-                matters.handle(
-                    self.store,
-                    m.id,
-                    {"result": "已按议事决定办理完毕，并向提出人反馈。", "feedback_date": day.isoformat()},
-                    at_ms=self.ms(day),
-                )
+                self.follow_up(m.id, self.day_in(month, 1, 8) - timedelta(days=2), month)
             elif stage == "议事" and route == vocab.ROUTE_REJECT or stage == "办事":
                 if rng.random() < 0.9:
                     day = self.day_in(month, 5, 28)
