@@ -1,0 +1,321 @@
+"""报表: the monthly report (a village's, or the township's for all villages), the 公示 notice of a power
+exercise and the 一事一档 page of a matter or mediation case — generated off the UI thread, previewed
+inside the program, saved as PDF or printed."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QRectF, QSize, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..store import Store
+from .common import MonthCombo, VillageCombo, heading, month_label, report_error, this_month
+from .ops import run_op
+
+log = logging.getLogger(__name__)
+
+# 单页文书: what the second row of the page prints
+DOCUMENTS = (
+    ("notice", "公示单（小微权力事项编号或 ID）"),
+    ("matter", "一事一档（说事事项编号或 ID）"),
+    ("case", "一事一档（调解案件 ID）"),
+)
+
+
+def _monthly_job(store_path: Path | None, store: Store, month: str, village: str | None, out: Path):
+    """The background operation: its own store connection, figures and layout, the PDF written to ``out``."""
+
+    def job(report: Callable[[int, int], None]) -> Path:
+        from ..reports.monthly import monthly_pdf
+
+        if store_path is None:  # an in-memory store (tests) cannot be opened twice
+            monthly_pdf(store, month, village, out, progress=report)
+            return out
+        with Store(store_path) as own:
+            monthly_pdf(own, month, village, out, progress=report)
+        return out
+
+    return job
+
+
+def _document_job(store_path: Path | None, store: Store, kind: str, ref: str, village: str | None, out: Path):
+    def render(s: Store) -> Path:
+        from ..reports.dossier import record_pdf
+        from ..reports.lookup import find_case, find_exercise, find_matter
+        from ..reports.notice import notice_pdf
+
+        if kind == "notice":
+            notice_pdf(s, find_exercise(s, ref, village), out)
+        elif kind == "matter":
+            record_pdf(s, find_matter(s, ref, village), out)
+        else:
+            record_pdf(s, find_case(s, ref, village), out)
+        return out
+
+    def job() -> Path:
+        if store_path is None:
+            return render(store)
+        with Store(store_path) as own:
+            return render(own)
+
+    return job
+
+
+class ReportPage(QWidget):
+    """Pick month and village, generate, preview, save, print."""
+
+    shown = Signal(str)  # the path of the PDF now in the preview
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        # generated PDFs live here until the page goes away (or the program ends)
+        self._tmp_dir = tempfile.mkdtemp(prefix="village-counsel-print-")
+        weakref.finalize(self, shutil.rmtree, self._tmp_dir, ignore_errors=True)
+        self.pdf_path: Path | None = None
+        self.suggested_name = "月报.pdf"
+        self.busy = False
+
+        self.month = MonthCombo(store, all_label=None)
+        self.village = VillageCombo(store, all_label="全部村（乡镇汇总）")
+        self.generate_button = QPushButton("生成月报")
+        self.generate_button.setDefault(True)
+        self.save_button = QPushButton("另存为 PDF…")
+        self.print_button = QPushButton("打印…")
+        self.open_button = QPushButton("用系统阅读器打开")
+        for button in (self.save_button, self.print_button, self.open_button):
+            button.setEnabled(False)
+
+        self.doc_kind = QComboBox()
+        for key, label in DOCUMENTS:
+            self.doc_kind.addItem(label, key)
+        self.doc_ref = QLineEdit()
+        self.doc_ref.setPlaceholderText("如 P10-2026-003、说事-2026-11-01-2，或记录 ID（前 8 位即可）")
+        self.doc_button = QPushButton("生成单页")
+
+        self.status = QLabel(
+            "选择月份和村，然后点“生成月报”。个人信息（姓名、电话、身份证号）在打印件中一律脱敏。"
+        )
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("color:#444")
+
+        self.document = QPdfDocument(self)
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
+        self.zoom = QComboBox()
+        for label, mode in (("整页", "page"), ("适合宽度", "width"), ("实际大小", "100")):
+            self.zoom.addItem(label, mode)
+        self.view.setPageSpacing(12)
+
+        bar = QHBoxLayout()
+        bar.addWidget(heading("报表"))
+        bar.addSpacing(16)
+        bar.addWidget(QLabel("月份："))
+        bar.addWidget(self.month)
+        bar.addWidget(QLabel("村："))
+        bar.addWidget(self.village)
+        bar.addWidget(self.generate_button)
+        bar.addStretch(1)
+        bar.addWidget(QLabel("显示："))
+        bar.addWidget(self.zoom)
+        bar.addWidget(self.save_button)
+        bar.addWidget(self.print_button)
+        bar.addWidget(self.open_button)
+        docs = QHBoxLayout()
+        docs.addWidget(QLabel("单页文书："))
+        docs.addWidget(self.doc_kind)
+        docs.addWidget(self.doc_ref, 1)
+        docs.addWidget(self.doc_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addLayout(docs)
+        layout.addWidget(self.status)
+        layout.addWidget(self.view, 1)
+
+        # signals, wired in one place
+        self.generate_button.clicked.connect(self.on_generate_clicked)
+        self.doc_button.clicked.connect(self.on_document_clicked)
+        self.doc_ref.returnPressed.connect(self.on_document_clicked)
+        self.save_button.clicked.connect(self.on_save_clicked)
+        self.print_button.clicked.connect(self.on_print_clicked)
+        self.open_button.clicked.connect(self.on_open_clicked)
+        self.zoom.currentIndexChanged.connect(self.on_zoom_changed)
+
+    # --- generating -------------------------------------------------------------------------------------------
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        # villages and months may have changed on other pages since this one was built
+        self.village.reload()
+        self.month.reload()
+        super().showEvent(event)
+
+    def _start(self, job: Callable[..., Path], name: str, label: str, *, progress: bool) -> None:
+        self.busy = True
+        self.generate_button.setEnabled(False)
+        self.doc_button.setEnabled(False)
+        self.status.setText(label)
+        self.suggested_name = name
+        run_op(self, job, on_done=self.on_generated, on_error=self.on_failed, label=label, progress=progress)
+
+    def generate(self, month: str | None = None, village_id: str | None = None) -> None:
+        """Generate the monthly report (the combos' choice unless given) in the background."""
+        if month:
+            self.month.set_month(month)
+        if village_id is not None:
+            self.village.set_village(village_id)
+        month = self.month.month() or this_month()
+        village = self.village.currentText() if self.village.village_id() else None
+        out = Path(self._tmp_dir) / f"report-{month}-{self.village.currentIndex()}.pdf"
+        name = f"法律顾问工作月报-{month}-{village or '汇总'}.pdf"
+        job = _monthly_job(self.store.path, self.store, month, village, out)
+        self._start(job, name, f"正在生成{month_label(month)}{village or '全部村'}的月报…", progress=True)
+
+    def print_document(self, kind: str, ref: str) -> None:
+        """Generate a 公示 notice (``notice``) or a 一事一档 page (``matter``/``case``) for ``ref``."""
+        village = self.village.currentText() if self.village.village_id() else None
+        safe = "".join(c for c in ref if c.isalnum() or c in "-_")[:40] or "record"
+        out = Path(self._tmp_dir) / f"{kind}-{safe}.pdf"
+        title = {"notice": "公示", "matter": "一事一档", "case": "调解档案"}[kind]
+        job = _document_job(self.store.path, self.store, kind, ref.strip(), village, out)
+        self._start(job, f"{title}-{safe}.pdf", f"正在生成{title}…", progress=False)
+
+    def on_zoom_changed(self) -> None:
+        mode = self.zoom.currentData()
+        if mode == "page":
+            self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
+        elif mode == "width":
+            self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        else:
+            self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+            self.view.setZoomFactor(1.0)
+
+    def on_generate_clicked(self) -> None:
+        self.generate()
+
+    def on_document_clicked(self) -> None:
+        ref = self.doc_ref.text().strip()
+        if not ref:
+            self.status.setText("请先输入记录编号或 ID。")
+            return
+        self.print_document(self.doc_kind.currentData(), ref)
+
+    def on_generated(self, path: Path) -> None:
+        self.busy = False
+        self.generate_button.setEnabled(True)
+        self.doc_button.setEnabled(True)
+        self.show_pdf(path)
+
+    def on_failed(self, exc: BaseException) -> None:
+        self.busy = False
+        self.generate_button.setEnabled(True)
+        self.doc_button.setEnabled(True)
+        self.status.setText(f"未能生成：{exc}")
+        report_error(self, exc)
+
+    def show_pdf(self, path: Path) -> None:
+        self.document.close()
+        error = self.document.load(str(path))
+        if error != QPdfDocument.Error.None_:
+            self.status.setText(f"无法预览 {path}（{error.name}）")
+            return
+        self.pdf_path = path
+        for button in (self.save_button, self.print_button, self.open_button):
+            button.setEnabled(True)
+        self.status.setText(
+            f"已生成：{self.suggested_name}，共 {self.document.pageCount()} 页。可另存为 PDF 或打印。"
+        )
+        self.shown.emit(str(path))
+
+    # --- saving and printing ----------------------------------------------------------------------------------
+
+    def save_to(self, target: Path) -> Path:
+        if self.pdf_path is None:
+            raise RuntimeError("nothing generated yet")
+        if target.suffix.lower() != ".pdf":
+            target = target.with_suffix(".pdf")
+        shutil.copyfile(self.pdf_path, target)
+        return target
+
+    def on_save_clicked(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "另存为 PDF", str(Path.home() / self.suggested_name), "PDF 文件 (*.pdf)"
+        )
+        if not name:
+            return
+        try:
+            saved = self.save_to(Path(name))
+        except OSError as exc:
+            QMessageBox.warning(self, "未能保存", f"无法写入 {name}：{exc.strerror or exc}")
+            return
+        self.status.setText(f"已保存到 {saved}")
+
+    def print_to(self, printer: QPrinter) -> int:
+        """Paint every page of the previewed PDF onto ``printer``; returns the number of pages printed."""
+        painter = QPainter()
+        if not painter.begin(printer):
+            raise OSError("无法开始打印（打印机不可用）")
+        try:
+            pages = self.document.pageCount()
+            dpi = printer.resolution()
+            for n in range(pages):
+                if n:
+                    printer.newPage()
+                area = painter.viewport()  # device pixels
+                size_pt = self.document.pagePointSize(n)
+                scale = min(area.width() / size_pt.width(), area.height() / size_pt.height())
+                width, height = size_pt.width() * scale, size_pt.height() * scale
+                # render at the printer's resolution, capped at 300 dpi so a long job stays within memory
+                factor = min(1.0, 300 / dpi) if dpi > 0 else 1.0
+                image = self.document.render(n, QSize(int(width * factor), int(height * factor)))
+                painter.drawImage(QRectF(0, 0, width, height), image)
+            return pages
+        finally:
+            painter.end()
+
+    def on_print_clicked(self) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self.suggested_name)
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle("打印")
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return
+        try:
+            pages = self.print_to(printer)
+        except OSError as exc:
+            QMessageBox.warning(self, "未能打印", f"{exc}\n可改用“用系统阅读器打开”后打印。")
+            return
+        self.status.setText(f"已发送 {pages} 页到打印机。")
+
+    def on_open_clicked(self) -> None:
+        if self.pdf_path is None:
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.pdf_path))):
+            QMessageBox.information(
+                self, "无法打开", f"系统中没有可用的 PDF 阅读器。文件位于：\n{self.pdf_path}"
+            )
+
+
+__all__ = ["ReportPage"]
