@@ -11,7 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .paths import resource
+from .errors import CounselError
+from .paths import data_dir, resource
 
 FREQUENCIES = {
     "weekly": "每周",
@@ -138,16 +139,28 @@ def _duties(data: dict[str, Any]) -> dict[str, Duty]:
     }
 
 
+def load_catalog(override_dir: str | Path | None = None) -> Catalog:
+    """The shipped catalogue, with a township's files merged over it by code. The township's files are
+    looked for in ``override_dir``, by default ``<data dir>/catalog``; a changed file is read again."""
+    folder = Path(override_dir) if override_dir else data_dir() / "catalog"
+    stamps = tuple(
+        (p.stat().st_mtime_ns, p.stat().st_size) if p.is_file() else None
+        for p in (folder / "power_items.json", folder / "duties.json")
+    )
+    return _load(str(folder), stamps)
+
+
 @lru_cache(maxsize=8)
-def load_catalog(override_dir: str | None = None) -> Catalog:
-    """The shipped catalogue, with a township's files in ``override_dir`` merged over it by code."""
+def _load(folder_name: str, stamps: tuple[object, ...]) -> Catalog:
     catalog = Catalog(
         _items(_load_json(resource("power_items.json"))), _duties(_load_json(resource("duties.json")))
     )
-    if override_dir:
-        folder = Path(override_dir)
-        if (folder / "power_items.json").is_file():
+    folder = Path(folder_name)
+    try:
+        if stamps[0] is not None:
             catalog.items.update(_items(_load_json(folder / "power_items.json")))
-        if (folder / "duties.json").is_file():
+        if stamps[1] is not None:
             catalog.duties.update(_duties(_load_json(folder / "duties.json")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CounselError(f"乡镇自定义清单（{folder}）无法读取：{exc}。请修正或移走该文件。") from exc
     return catalog

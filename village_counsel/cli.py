@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import re
 import sqlite3
 import sys
@@ -165,6 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.data_dir:
+        # one data folder for the whole process: the store, and the township's catalogue beside it
+        os.environ[paths.ENV_DATA] = str(args.data_dir)
     setup_logging()
     try:
         if args.command is None:

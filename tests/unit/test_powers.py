@@ -335,3 +335,36 @@ def test_a_township_can_extend_the_catalogue(tmp_path):
     findings = powers.review(exercise, catalog=catalog, today=TODAY)
     assert [(f.code, f.step) for f in findings] == [("publicity_too_short", "publicity")]
     assert load_catalog().item("P15") is None  # the shipped catalogue is untouched
+
+
+def test_township_catalogue_in_the_data_folder_is_used(tmp_path, monkeypatch):
+    import json
+
+    from village_counsel.catalog import load_catalog
+
+    monkeypatch.setenv("VILLAGE_COUNSEL_DATA", str(tmp_path))
+    assert load_catalog().item("P99") is None
+    (tmp_path / "catalog").mkdir()
+    item = {
+        "code": "P99",
+        "name": "村级养老服务补贴",
+        "kind": "service",
+        "steps": [{"key": "apply", "name": "申请"}, {"key": "post", "name": "公示", "publicity_days": 5}],
+    }
+    (tmp_path / "catalog" / "power_items.json").write_text(json.dumps({"items": [item]}), encoding="utf-8")
+    catalog = load_catalog()
+    assert catalog.item("P99").name == "村级养老服务补贴"
+    assert catalog.item("P01") is not None  # the shipped items stay
+
+
+def test_broken_township_catalogue_is_a_clear_error(tmp_path, monkeypatch):
+    import pytest
+
+    from village_counsel.catalog import load_catalog
+    from village_counsel.errors import CounselError
+
+    monkeypatch.setenv("VILLAGE_COUNSEL_DATA", str(tmp_path))
+    (tmp_path / "catalog").mkdir()
+    (tmp_path / "catalog" / "duties.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(CounselError, match="乡镇自定义清单"):
+        load_catalog()
