@@ -31,6 +31,9 @@ def stats(store: Store, month: str | None = None) -> dict[str, Any]:
             "SELECT id, json_extract(data, '$.name') FROM records WHERE kind = 'village' AND deleted = 0"
         )
     }
+    # two villages of one name (two advisors created the same village, then synced) stay apart
+    seen = [n for n in names.values()]
+    names = {i: (n if seen.count(n) == 1 else f"{n}（{i[:8]}）") for i, n in names.items()}
     villages: dict[str, dict[str, int]] = {name: dict.fromkeys(COUNTED, 0) for name in names.values()}
     totals = dict.fromkeys(COUNTED, 0)
     kind_key = {v: k for k, v in COUNTED.items()}

@@ -132,3 +132,14 @@ def test_a_failing_migration_leaves_the_store_as_it_was(tmp_path, monkeypatch):
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").fetchone()[0] == 0
     conn.close()
+
+
+def test_stats_keeps_two_villages_of_one_name_apart(store):
+    from village_counsel.stats import stats
+
+    a = store.put("village", {"name": "上张村"})
+    b = store.put("village", {"name": "上张村"})  # as after importing another advisor's village
+    store.put("session", {"date": "2026-11-05"}, village_id=a.id)
+    store.put("session", {"date": "2026-11-06"}, village_id=b.id)
+    villages = stats(store)["villages"]
+    assert len(villages) == 2 and all(v["sessions"] == 1 for v in villages.values())
