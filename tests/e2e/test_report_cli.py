@@ -1,0 +1,179 @@
+"""``report`` and ``print`` as a person runs them: PDFs out, Chinese usage errors (exit 2), no traceback."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from village_counsel.paths import STORE_FILE
+from village_counsel.store import Store
+
+
+def run(data_dir: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "village_counsel", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def ok(proc: subprocess.CompletedProcess[str]) -> None:
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def usage_error(proc: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+    assert "参数错误" in proc.stderr
+    for word in words:
+        assert word in proc.stderr, proc.stderr
+
+
+def text_of(path: Path) -> str:
+    return "\n".join(p.extract_text() for p in pypdf.PdfReader(path).pages)
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory) -> Path:
+    data_dir = tmp_path_factory.mktemp("demo")
+    ok(run(data_dir, "demo", "--villages", "3", "--months", "2", "--seed", "5"))
+    return data_dir
+
+
+@pytest.fixture(scope="module")
+def month(demo_dir) -> str:
+    with Store(demo_dir / STORE_FILE) as store:
+        return store.months()[0]
+
+
+def test_township_report_of_three_demo_villages(demo_dir, month, tmp_path):
+    out = tmp_path / "月报.pdf"
+    proc = run(demo_dir, "report", "--month", month, "-o", str(out))
+    ok(proc)
+    pages = len(pypdf.PdfReader(out).pages)
+    assert f"{pages} 页" in proc.stdout
+    text = text_of(out)
+    assert "共 3 个村" in text and "各村主要数据" in text
+    for n in (1, pages):
+        assert f"第 {n} 页 共 {pages} 页" in text
+    assert text.count("司法所审核") == 4  # the township sign-off and each village's
+
+
+def test_one_village_report(demo_dir, month, tmp_path):
+    with Store(demo_dir / STORE_FILE) as store:
+        name = store.list("village")[0]["name"]
+    out = tmp_path / "v.pdf"
+    ok(run(demo_dir, "report", "--month", month, "--village", name, "-o", str(out)))
+    text = text_of(out)
+    assert f"{name}法律顾问工作月报" in text and "各村主要数据" not in text
+
+
+@pytest.mark.parametrize("bad", ["2026-13", "202611", "2026/11", "November"])
+def test_bad_month_is_a_usage_error(demo_dir, tmp_path, bad):
+    proc = run(demo_dir, "report", "--month", bad, "-o", str(tmp_path / "x.pdf"))
+    usage_error(proc, "YYYY-MM")
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_unknown_village_is_a_usage_error_naming_the_villages(demo_dir, month, tmp_path):
+    proc = run(demo_dir, "report", "--month", month, "--village", "不存在村", "-o", str(tmp_path / "x.pdf"))
+    usage_error(proc, "没有名为“不存在村”的村", "现有：")
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_output_must_be_a_pdf_file(demo_dir, month, tmp_path):
+    usage_error(run(demo_dir, "report", "--month", month, "-o", str(tmp_path / "x.txt")), ".pdf")
+    usage_error(run(demo_dir, "report", "--month", month), "-o")
+
+
+def test_empty_store_is_refused_clearly(tmp_path):
+    proc = run(tmp_path / "empty", "report", "--month", "2026-11", "-o", str(tmp_path / "x.pdf"))
+    usage_error(proc, "还没有村")
+
+
+def test_unwritable_output_is_refused_without_traceback(demo_dir, month, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    proc = run(demo_dir, "report", "--month", month, "-o", str(blocker / "sub" / "x.pdf"))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr and proc.stderr.strip()
+
+
+def test_print_notice_by_number_and_by_id(demo_dir, tmp_path):
+    with Store(demo_dir / STORE_FILE) as store:
+        exercise = next(e for e in store.list("power_exercise") if e["item"] in ("P10", "P11"))
+        village = store.get("village", exercise.village_id)["name"]
+    out = tmp_path / "notice.pdf"
+    ok(
+        run(
+            demo_dir,
+            "print",
+            "notice",
+            "--exercise",
+            exercise["number"],
+            "--village",
+            village,
+            "-o",
+            str(out),
+        )
+    )
+    text = text_of(out)
+    assert "村务公示" in text and f"{village}村民委员会（盖章）" in text
+    assert exercise["applicant_id"] not in text
+    assert exercise["applicant_id"][:6] + "********" + exercise["applicant_id"][-4:] in text
+    ok(run(demo_dir, "print", "notice", "--exercise", exercise.id, "-o", str(tmp_path / "n2.pdf")))
+    ok(run(demo_dir, "print", "notice", "--exercise", exercise.id[:8], "-o", str(tmp_path / "n3.pdf")))
+
+
+def test_ambiguous_or_unknown_exercise_is_a_usage_error(demo_dir, tmp_path):
+    with Store(demo_dir / STORE_FILE) as store:
+        numbers = [e["number"] for e in store.list("power_exercise")]
+    shared = next(n for n in numbers if numbers.count(n) > 1)
+    usage_error(
+        run(demo_dir, "print", "notice", "--exercise", shared, "-o", str(tmp_path / "x.pdf")), "--village"
+    )
+    usage_error(
+        run(demo_dir, "print", "notice", "--exercise", "P99-2026-001", "-o", str(tmp_path / "x.pdf")),
+        "找不到",
+    )
+    usage_error(run(demo_dir, "print", "notice", "-o", str(tmp_path / "x.pdf")), "--exercise")
+
+
+def test_print_record_of_a_matter_and_of_a_case(demo_dir, tmp_path):
+    with Store(demo_dir / STORE_FILE) as store:
+        session = store.list("session")[0]
+        village = store.get("village", session.village_id)["name"]
+        case = next(e for e in store.list("service_entry") if e.get("duty") == "矛盾纠纷调解")
+    out = tmp_path / "matter.pdf"
+    number = f"{session['number']}-1"
+    ok(run(demo_dir, "print", "record", "--matter", number, "--village", village, "-o", str(out)))
+    text = text_of(out)
+    assert "一事一档" in text and number in text and "修改记录" in text
+    assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text.replace("\n", ""))
+    out = tmp_path / "case.pdf"
+    ok(run(demo_dir, "print", "record", "--case", case.id[:8], "-o", str(out)))
+    assert "人民调解案件档案" in text_of(out)
+
+
+def test_print_record_needs_exactly_one_target(demo_dir, tmp_path):
+    usage_error(run(demo_dir, "print", "record", "-o", str(tmp_path / "x.pdf")))
+    usage_error(
+        run(demo_dir, "print", "record", "--matter", "a", "--case", "b", "-o", str(tmp_path / "x.pdf"))
+    )
+    usage_error(
+        run(demo_dir, "print", "record", "--case", "nothing", "-o", str(tmp_path / "x.pdf")), "找不到调解案件"
+    )
+    usage_error(run(demo_dir, "print", "-o", "x.pdf"))
+
+
+@pytest.mark.parametrize("args", [("report",), ("print",), ("print", "notice"), ("print", "record")])
+def test_help_is_chinese(tmp_path, args):
+    proc = run(tmp_path, *args, "--help")
+    ok(proc)
+    assert "usage:" in proc.stdout and re.search(r"[\u4e00-\u9fff]", proc.stdout)
