@@ -407,3 +407,38 @@ def overdue_matters(
         params=[today.isoformat()],
     )
     return [m for m in candidates if is_overdue(m, today)]
+
+
+# --- corrections -------------------------------------------------------------------------------------------
+
+# What may be corrected once a stage is reached; the stage, route and evaluation change only by the actions.
+EDITABLE = {
+    "说事": ("date", "raiser", "raiser_phone", "content", "category", "legal_aspect"),
+    "议事": ("discussion", "responsible", "deadline", "reject_reason"),
+    "办事": ("result", "feedback_date"),
+    "评事": ("evaluation_note",),
+}
+
+
+def editable_fields(matter: Record | dict[str, Any]) -> list[str]:
+    data = matter.data if isinstance(matter, Record) else matter
+    reached = vocab.STAGES[: vocab.STAGES.index(data.get("stage", "说事")) + 1]
+    return [name for stage in reached for name in EDITABLE[stage]]
+
+
+def update_matter(store: Store, matter_id: str, values: dict[str, Any]) -> Record:
+    """Correct what was recorded of a matter (a typo in the content, a wrong phone) without moving it."""
+    matter = store.get("matter", matter_id)
+    allowed = set(editable_fields(matter))
+    refused = [k for k, v in values.items() if k not in allowed and v != matter.get(k)]
+    if refused:
+        labels = form_for("matter").labels
+        raise RuleError(
+            f"“{'、'.join(labels.get(k, k) for k in refused)}”不能直接修改：阶段、处理方式和评价只能通过议事、办事、评事改变"
+        )
+    required = [f for f in MATTER_STAGE_FIELDS["说事"]]
+    stage = matter.get("stage")
+    if stage in ("办事", "评事"):
+        required += ["result", "feedback_date"]
+    clean = validate(form_for("matter"), {**matter.data, **values}, required=required)
+    return store.put("matter", clean, id=matter_id)

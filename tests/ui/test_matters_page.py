@@ -144,3 +144,29 @@ def test_route_to_mediation_opens_the_prefilled_entry_linked_both_ways(
     qtbot.addWidget(editor)
     editor.findChild(QPushButton, "link_matter").click()
     assert links[-1] == ("matter", m.id)
+
+
+def test_correcting_a_matter_keeps_its_stage_and_marks_bad_input(ui_store, village_ids, qtbot):
+    from village_counsel.ui.editors import MatterEditDialog
+
+    _, (matter,) = matters.create_session(
+        ui_store,
+        village_ids["上张村"],
+        {"date": "2026-11-05", "format": "现场说"},
+        [{"raiser": "王建国", "content": "路灯坏了 <b>", "category": "村庄建设"}],
+    )
+    view = MatterDialog(ui_store, Hub(), matter.id, lambda k, i: None)
+    qtbot.addWidget(view)
+    assert "&lt;b&gt;" in view.text.text()  # villagers' text is shown, never interpreted as markup
+    assert view.findChild(QPushButton, "action_edit") is not None
+    dialog = MatterEditDialog(ui_store, matter)
+    qtbot.addWidget(dialog)
+    set_text(dialog.editor, "content", "")
+    dialog.on_save()
+    assert dialog.result() != ACCEPTED and dialog.editor.errors["content"].text()
+    assert ui_store.get("matter", matter.id)["content"] == "路灯坏了 <b>"
+    set_text(dialog.editor, "content", "村东路灯坏了三盏")
+    dialog.on_save()
+    assert dialog.result() == ACCEPTED, dialog.message.text()
+    saved = ui_store.get("matter", matter.id)
+    assert saved["content"] == "村东路灯坏了三盏" and saved["stage"] == "说事"

@@ -560,3 +560,24 @@ def test_a_late_round_stays_overdue_in_history_after_reopening(store, village):
     assert matters.is_overdue(current, date(2026, 11, 15))  # the first round, then
     assert not matters.is_overdue(current, date(2026, 11, 22))
     assert matters.is_overdue(current, date(2026, 11, 26))
+
+
+def test_update_matter_corrects_recorded_fields_only(store, village):
+    from village_counsel import matters as m
+    from village_counsel.errors import RuleError, ValidationError
+
+    _, (matter,) = m.create_session(
+        store,
+        village.id,
+        {"date": "2026-11-05", "format": "现场说"},
+        [{"raiser": "王建国", "content": "路灯坏了", "category": "村庄建设"}],
+    )
+    fixed = m.update_matter(store, matter.id, {"content": "村东路灯坏了三盏", "raiser_phone": "13812345678"})
+    assert fixed["content"] == "村东路灯坏了三盏" and fixed["stage"] == "说事"
+    with pytest.raises(RuleError, match="处理方式"):
+        m.update_matter(store, matter.id, {"route": "村内办理"})
+    with pytest.raises(ValidationError) as err:
+        m.update_matter(store, matter.id, {"content": ""})
+    assert "content" in err.value.errors
+    assert store.get("matter", matter.id)["content"] == "村东路灯坏了三盏"
+    assert "discussion" not in m.editable_fields(fixed)

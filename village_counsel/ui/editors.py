@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -410,7 +411,7 @@ class MatterDialog(QDialog):
         m = self.store.get("matter", self.matter_id, include_deleted=True)
         self.matter = m
         labels = form_for("matter").labels
-        lines = [f"<p style='font-size:large'><b>{m.get('content', '')}</b></p>"]
+        lines = [f"<p style='font-size:large'><b>{escape(str(m.get('content', '')))}</b></p>"]
         overdue = matters.is_overdue(m)
         state = matters.status_label(m) + (
             "　<span style='color:#c62828'><b>已逾期</b></span>" if overdue else ""
@@ -437,7 +438,9 @@ class MatterDialog(QDialog):
                 continue
             if isinstance(v, bool):
                 v = "是" if v else "否"
-            lines.append(f"<tr><td align=right style='color:#555'>{labels[key]}：</td><td>{v}</td></tr>")
+            lines.append(
+                f"<tr><td align=right style='color:#555'>{labels[key]}：</td><td>{escape(str(v))}</td></tr>"
+            )
         lines.append("</table><p><b>经过</b></p><ul>")
         for ev in m.get("events", []):
             extra = ev.get("route") or ev.get("evaluation") or ""
@@ -465,6 +468,11 @@ class MatterDialog(QDialog):
             button.setObjectName(f"action_{action}")
             button.clicked.connect(lambda _=False, a=action: self.run_action(a))
             self.actions_row.addWidget(button)
+        if not m.deleted:
+            edit = QPushButton("修改…")
+            edit.setObjectName("action_edit")
+            edit.clicked.connect(self.edit)
+            self.actions_row.addWidget(edit)
         if not matters.allowed_actions(m) and m.get("stage") == "议事":
             self.actions_row.addWidget(QLabel("等待关联记录办结后自动进入“办事”。"))
         self.actions_row.addStretch(1)
@@ -480,6 +488,33 @@ class MatterDialog(QDialog):
 
     def run_action(self, action: str) -> None:
         advance_matter(self, self.store, self.hub, self.matter, action, self.opener, after=self.refresh)
+
+    def edit(self) -> None:
+        dialog = MatterEditDialog(self.store, self.matter, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.hub.emit_changes(dialog.changes)
+            self.refresh()
+
+
+class MatterEditDialog(RecordDialog):
+    """Correct what was recorded of a matter; its stage moves only through 议事 / 办事 / 评事."""
+
+    def __init__(self, store: Store, matter: Record, parent: QWidget | None = None) -> None:
+        super().__init__("修改说事事项", parent)
+        self.store, self.matter = store, matter
+        self.editor = FormEditor(form_for("matter"), matters.editable_fields(matter), values=matter.data)
+        self.body_layout.addWidget(self.editor)
+        self.resize(640, 560)
+
+    def save(self) -> Changes:
+        record = matters.update_matter(self.store, self.matter.id, self.editor.values())
+        self.saved = record
+        return Changes().add(record)
+
+    def show_validation(self, exc: ValidationError) -> None:
+        other = _editor_errors(self.editor, exc)
+        if other:
+            self.show_message(other)
 
 
 def advance_matter(
