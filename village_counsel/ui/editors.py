@@ -315,7 +315,8 @@ class StageDialog(RecordDialog):
         self.store, self.matter, self.action = store, matter, action
         self.resize(760, 600)
         summary = QLabel(
-            f"<b>{matter.get('raiser', '')}</b> 提出（{matter.get('date', '')}，{matter.get('category', '')}）：{matter.get('content', '')}"
+            f"<b>{escape(str(matter.get('raiser', '')))}</b> 提出（{matter.get('date', '')}，"
+            f"{matter.get('category', '')}）：{escape(str(matter.get('content', '')))}"
         )
         summary.setWordWrap(True)
         summary.setTextFormat(Qt.TextFormat.RichText)
