@@ -361,6 +361,12 @@ def test_section_numbers_count_in_chinese():
     ]
 
 
+def test_chart_axis_steps_are_round_numbers():
+    from village_counsel.reports.charts import nice_step
+
+    assert [nice_step(t) for t in (1, 4, 9, 12, 37, 1878, 10000)] == [1, 1, 2, 5, 10, 500, 2000]
+
+
 def test_month_arithmetic():
     assert fig.month_add("2026-01", -1) == "2025-12"
     assert fig.month_add("2026-10", -12) == "2025-10"

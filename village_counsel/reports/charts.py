@@ -21,6 +21,16 @@ def _title(drawing: Drawing, text: str, width: float, height: float) -> None:
     drawing.add(String(width / 2, height - 12, text, fontName=FONT, fontSize=10, textAnchor="middle"))
 
 
+def nice_step(top: float, ticks: int = 5) -> int:
+    """An axis step of 1, 2 or 5 times a power of ten giving about ``ticks`` ticks up to ``top``."""
+    raw = max(top / ticks, 1)
+    power = 10 ** (len(str(int(raw))) - 1)
+    for factor in (1, 2, 5, 10):
+        if factor * power >= raw:
+            return factor * power
+    return 10 * power
+
+
 def stages_chart(
     series: Sequence[tuple[str, dict[str, int]]], *, title: str = "说事事项所处阶段", width: float = WIDTH
 ) -> Drawing:
@@ -43,8 +53,9 @@ def stages_chart(
     chart.valueAxis.labels.fontSize = 8
     chart.valueAxis.valueMin = 0
     top = max([max(row) for row in chart.data if row] + [1])
-    chart.valueAxis.valueMax = top + max(1, top // 5)
-    chart.valueAxis.valueStep = max(1, (top + 4) // 5)
+    step = nice_step(top)
+    chart.valueAxis.valueStep = step
+    chart.valueAxis.valueMax = (top // step + 1) * step
     chart.groupSpacing = 6
     chart.barLabelFormat = "%d"
     chart.barLabels.fontName = FONT
