@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from ..errors import ValidationError
@@ -65,6 +66,18 @@ class Form:
             if f.name == name:
                 return f
         raise KeyError(name)
+
+    @cached_property
+    def by_name(self) -> dict[str, Field]:
+        return {f.name: f for f in self.fields}
+
+    @cached_property
+    def order(self) -> dict[str, int]:
+        return {f.name: n for n, f in enumerate(self.fields)}
+
+    @cached_property
+    def required_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.required)
 
     @property
     def labels(self) -> dict[str, str]:
@@ -179,28 +192,34 @@ def validate(form: Form, values: dict[str, Any], *, required: Sequence[str] = ()
     ``required`` adds fields that are required in this situation (e.g. a stage's fields). Keys that are
     not fields of the form pass through untouched (links, stage history)."""
     errors: dict[str, str] = {}
-    names = {f.name for f in form.fields}  # once, not per key: imports validate every revision
-    clean: dict[str, Any] = {k: v for k, v in values.items() if k not in names}
-    needed = set(required)
-    for f in form.fields:
-        value = values.get(f.name)
+    by_name = form.by_name
+    clean: dict[str, Any] = {}
+    # Only the keys present are cleaned (an import validates every revision: most fields are absent).
+    for key, value in values.items():
+        f = by_name.get(key)
+        if f is None:
+            clean[key] = value  # not a field of the form: passes through
+            continue
         if _empty(value):
-            if f.required or f.name in needed:
-                errors[f.name] = "必须填写"
-            elif f.name in values:
-                clean[f.name] = (
-                    None if f.type not in ("multi", "counts", "list") else ([] if f.type != "counts" else {})
-                )
+            clean[key] = (
+                None if f.type not in ("multi", "counts", "list") else ([] if f.type != "counts" else {})
+            )
             continue
         try:
-            clean[f.name] = _clean_one(f, value)
+            clean[key] = _clean_one(f, value)
         except ValueError as exc:
-            errors[f.name] = str(exc)
+            errors[key] = str(exc)
             continue
         if f.validator:
-            message = f.validator(clean[f.name], values)
+            message = f.validator(clean[key], values)
             if message:
-                errors[f.name] = message
+                errors[key] = message
+    for name in (*form.required_names, *required):
+        if name in by_name and _empty(values.get(name)):
+            errors[name] = "必须填写"
+    if errors:
+        order = form.order
+        errors = dict(sorted(errors.items(), key=lambda item: order.get(item[0], len(order))))
     if errors:
         raise ValidationError(errors, form.labels)
     return clean
