@@ -339,6 +339,35 @@ def test_a_very_long_matter_wraps_inside_its_cell(store, village):
     assert content[-30:] in dossier  # the whole text is on the matter's own page
 
 
+def test_a_table_crossing_pages_repeats_its_header(store, village):
+    items = [
+        {"raiser": f"村民{n:02d}", "content": f"第{n}项：村道路灯损坏需要修复", "category": "村庄建设"}
+        for n in range(60)
+    ]
+    matters.create_session(store, village.id, {"date": "2026-10-05", "format": "现场说"}, items)
+    reader = pypdf.PdfReader(io.BytesIO(monthly_pdf(store, MONTH, today=TODAY)))
+    with_rows = [t for t in (p.extract_text() for p in reader.pages) if "路灯损坏需要修复" in t]
+    assert len(with_rows) >= 2
+    for text in with_rows:
+        assert "事项内容" in text and "办理期限" in text  # the header row, repeated on every page
+
+
+def test_township_pages_carry_their_village(demo):
+    reader = pypdf.PdfReader(io.BytesIO(monthly_pdf(demo, MONTH, today=TODAY)))
+    names = [v["name"] for v in list_villages(demo)]
+    labels = []
+    for page in reader.pages:
+        text = page.extract_text()
+        labels.append(
+            next(
+                (n for n in names if f"{n} · 2026年10月" in text),
+                "汇总" if "汇总 · 2026年10月" in text else None,
+            )
+        )
+    assert labels[0] == "汇总" and None not in labels
+    assert [n for i, n in enumerate(labels) if i == 0 or labels[i - 1] != n] == ["汇总", *names]
+
+
 def test_an_empty_month_prints_zeros_not_errors(store, village):
     text = pdf_text(monthly_pdf(store, "2020-01", today=TODAY))
     assert "本月受理矛盾纠纷 0 件" in text and "第 1 页" in text
