@@ -151,3 +151,15 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     safety = restore(paths.store_path(args.data_dir), args.file)
     print(f"已从 {args.file} 恢复；恢复前的数据已备份到 {safety}")
     return 0
+
+
+def backup_if_changed(store: Store, reason: str = "auto", *, now: datetime | None = None) -> Path | None:
+    """A backup when the records changed since the last automatic one (the window calls this on close)."""
+    if store.path is None:
+        return None
+    fingerprint = store.fingerprint()
+    if store.get_local("backup_fingerprint") == fingerprint:
+        return None
+    path = make_backup(store, reason, now=now)
+    store.set_local("backup_fingerprint", fingerprint)
+    return path

@@ -52,3 +52,13 @@ def test_thinning_keeps_recent_dense_and_old_sparse(tmp_path):
     assert len({a for a in ages if 1 <= a <= 14}) >= 13  # about one a day
     assert 5 <= sum(1 for a in ages if 14 < a <= 60) <= 8  # about one a week
     assert len(kept) < 40
+
+
+def test_automatic_backup_only_when_something_changed(tmp_path):
+    with Store(tmp_path / "s.db") as s:
+        create_village(s, {"name": "上张村"})
+        first = backup.backup_if_changed(s)
+        assert first is not None and first.exists()
+        assert backup.backup_if_changed(s) is None  # nothing changed since
+        create_village(s, {"name": "东门村"})
+        assert backup.backup_if_changed(s) is not None

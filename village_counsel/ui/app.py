@@ -58,4 +58,10 @@ def run(store_path: Path) -> int:
     try:
         return app.exec()
     finally:
+        try:
+            from ..backup import backup_if_changed
+
+            backup_if_changed(store)
+        except Exception:  # a failed backup must not lose the user's work or hide the exit
+            log.exception("automatic backup on exit failed")
         store.close()
