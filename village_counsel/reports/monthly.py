@@ -8,484 +8,21 @@ from datetime import date
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer
 
-from .. import matters as matters_mod
-from .. import vocab
 from .charts import completion_chart, stages_chart
-from .figures import MediationFigures, MonthReport, Section, month_report, stage_counts
-from .mask import mask_name, mask_names, mask_text
-from .pdf import (
-    PageLabel,
-    build_pdf,
-    fmt_money,
-    fmt_num,
-    fmt_rate,
-    kv_table,
-    month_label,
-    para,
-    signature_block,
-    table,
+from .figures import MonthReport, month_report, stage_counts
+from .pdf import PageLabel, PrintError, build_pdf, fmt_rate, month_label, para, signature_block, table
+from .sections import (
+    checklist_block,
+    cn_number,
+    header_block,
+    heading,
+    mediation_block,
+    powers_block,
+    sign_off,
+    village_story,
 )
-
-CN_NUM = "一二三四五六七八九"
-
-
-def cn_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二 (section numbers up to 99)."""
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else CN_NUM[tens - 1] + "十")
-    return head + (CN_NUM[ones - 1] if ones else "")
-
-
-def short_date(day: str | None, year: int) -> str:
-    if not day:
-        return "—"
-    return day[5:] if int(day[:4]) == year else day
-
-
-def _header(report: MonthReport, sec: Section | None) -> Flowable:
-    profile = report.profile
-    villages = [s.name for s in report.sections]
-    served = "、".join(villages[:12]) + (f" 等 {len(villages)} 个村" if len(villages) > 12 else "")
-    towns = report.townships
-    township = "、".join(towns[:3]) + (f" 等 {len(towns)} 个乡镇（街道）" if len(towns) > 3 else "") or "—"
-    pairs = [
-        (
-            "乡镇（街道）",
-            township if sec is None else (sec.village.get("township") if sec.village else township),
-        ),
-        ("司法所", report.judicial_office or "—"),
-        ("报告月份", month_label(report.month)),
-        ("报告日期", report.today.isoformat()),
-        ("法律顾问", profile.get("name") or "—"),
-        ("执业机构", profile.get("firm") or "—"),
-        ("服务村（社区）", sec.name if sec is not None and sec.village is not None else served),
-        ("执业证号", profile.get("license_no") or "—"),
-    ]
-    return kv_table(pairs)
-
-
-def _heading(n: int, text: str) -> Flowable:
-    return para(f"{cn_number(n)}、{text}", "h1")
-
-
-# --- the sections of DOMAIN.md §4 ---------------------------------------------------------------------------
-
-
-def _presence(sec: Section) -> list[Flowable]:
-    s = sec.services
-    rows = [
-        [
-            s.onsite_visits,
-            s.days,
-            fmt_num(s.hours),
-            s.duty_shifts,
-            s.home_visits,
-            s.households,
-            s.sessions_attended,
-            s.entries,
-        ]
-    ]
-    header = [
-        "驻村服务（次）",
-        "在村服务（天）",
-        "现场服务（小时）",
-        "服务点值班（次）",
-        "走访（次）",
-        "走访户（人）数",
-        "参与说事（次）",
-        "台账记录（条）",
-    ]
-    return [table(header, rows, [1] * 8)]
-
-
-def _consultations(sec: Section) -> list[Flowable]:
-    s = sec.services
-    out: list[Flowable] = [
-        para(f"本月接待法律咨询 {s.consultations} 次，{s.consultation_people} 人次。", "body")
-    ]
-    channels = list(s.by_channel)
-    out.append(
-        table(
-            ["咨询方式", *channels, "合计"],
-            [["次数", *[s.by_channel[c] for c in channels], s.consultations]],
-            [1.4] + [1] * (len(channels) + 1),
-        )
-    )
-    out.append(Spacer(1, 2 * mm))
-    topics = list(s.by_topic)
-    out.append(
-        table(
-            ["咨询主题", *topics, "合计"],
-            [["次数", *[s.by_topic[t] for t in topics], s.consultations]],
-            [1.4] + [1] * (len(topics) + 1),
-        )
-    )
-    return out
-
-
-def _reviews(sec: Section) -> list[Flowable]:
-    s = sec.services
-    outcomes = list(vocab.REVIEW_OUTCOMES)
-    extra = sorted({o for row in s.reviews_by_type.values() for o in row} - set(outcomes))
-    outcomes += extra
-    rows = [
-        [doc, *[row.get(o, 0) for o in outcomes], sum(row.values())] for doc, row in s.reviews_by_type.items()
-    ]
-    rows.append(
-        ["合计", *[sum(r.get(o, 0) for r in s.reviews_by_type.values()) for o in outcomes], s.reviews]
-    )
-    return [table(["文件类型", *outcomes, "合计"], rows, [1.6] + [1] * (len(outcomes) + 1), total_row=True)]
-
-
-def _mediation_summary(
-    cur: MediationFigures, prev: MediationFigures, last_year: MediationFigures
-) -> Flowable:
-    def change(a: float, b: float) -> str:
-        if not b:
-            return "—" if not a else "新增"
-        return "持平" if a == b else f"{(a - b) / b * 100:+.0f}%"
-
-    lines: list[tuple[str, Any]] = [
-        ("受理纠纷（件）", lambda f: f.received),
-        ("调解成功（件）", lambda f: f.success),
-        ("调解不成（件）", lambda f: f.failed),
-        ("终止调解（件）", lambda f: f.terminated),
-        ("正在调解（件）", lambda f: f.pending),
-        ("调结（件）", lambda f: f.settled),
-        ("涉及金额（元）", lambda f: f.amount),
-        ("书面协议 / 口头协议（件）", None),
-        ("防止民转刑（件 / 人）", None),
-        ("防止群体性上访（件 / 人）", None),
-    ]
-    rows: list[list[Any]] = []
-    for label, get in lines:
-        if get is None:
-            pair = {
-                "书面协议 / 口头协议（件）": lambda f: f"{f.written} / {f.oral}",
-                "防止民转刑（件 / 人）": lambda f: f"{f.criminal_cases} / {f.criminal_people}",
-                "防止群体性上访（件 / 人）": lambda f: f"{f.petition_cases} / {f.petition_people}",
-            }[label]
-            rows.append([label, pair(cur), pair(prev), pair(last_year), "", ""])
-            continue
-        a, b, c = get(cur), get(prev), get(last_year)
-        show = fmt_money if "金额" in label else str
-        rows.append([label, show(a), show(b), show(c), change(a, b), change(a, c)])
-    rows.insert(
-        6,
-        [
-            "调解成功率",
-            fmt_rate(cur.success_rate),
-            fmt_rate(prev.success_rate),
-            fmt_rate(last_year.success_rate),
-            "",
-            "",
-        ],
-    )
-    header = [
-        "项目",
-        f"本月（{month_label(cur.month)}）",
-        f"上月（{month_label(prev.month)}）",
-        f"去年同期（{month_label(last_year.month)}）",
-        "环比",
-        "同比",
-    ]
-    return table(header, rows, [2.2, 1.4, 1.4, 1.5, 0.8, 0.8], text_cols=(0,))
-
-
-def _mediation(sec: Section, *, cases: bool = True) -> list[Flowable]:
-    cur = sec.mediation
-    out: list[Flowable] = [
-        para(
-            f"本月受理矛盾纠纷 {cur.received} 件，调解成功 {cur.success} 件，调解成功率 {fmt_rate(cur.success_rate)}，"
-            f"涉及金额 {fmt_money(cur.amount)} 元。",
-            "body",
-        ),
-        Spacer(1, 1.5 * mm),
-        _mediation_summary(cur, sec.mediation_last_month, sec.mediation_last_year),
-        para("按纠纷类型（人民调解统计报表口径）", "h2"),
-    ]
-    types = list(cur.by_type.items())
-    half = (len(types) + 1) // 2
-    rows = []
-    for i in range(half):
-        left = types[i]
-        right = types[i + half] if i + half < len(types) else None
-        row = [left[0], left[1].received, left[1].success, fmt_money(left[1].amount)]
-        row += (
-            [right[0], right[1].received, right[1].success, fmt_money(right[1].amount)]
-            if right
-            else ["", "", "", ""]
-        )
-        rows.append(row)
-    out.append(table(["纠纷类型", "受理", "成功", "金额（元）"] * 2, rows, [1.5, 0.7, 0.7, 1.1] * 2))
-    out.append(para("按案件来源", "h2"))
-    src_rows = [
-        [src, r.received, r.success, fmt_rate(r.success_rate), fmt_money(r.amount)]
-        for src, r in cur.by_source.items()
-    ]
-    src_rows.append(["合计", cur.received, cur.success, fmt_rate(cur.success_rate), fmt_money(cur.amount)])
-    out.append(
-        table(
-            ["案件来源", "受理（件）", "调解成功（件）", "成功率", "金额（元）"],
-            src_rows,
-            [1.6, 1, 1, 1, 1.2],
-            total_row=True,
-        )
-    )
-    if cases and cur.cases:
-        out.append(para("本月调解案件", "h2"))
-        year = int(sec.month[:4])
-        rows = [
-            [
-                n,
-                short_date(c["date"], year),
-                c.get("dispute_type") or "—",
-                c.get("source") or "—",
-                mask_names(c.get("parties")) or "—",
-                _clip(mask_text(c.get("content"), [c.get("parties"), c.get("names")])),
-                c.get("outcome") or "正在调解",
-                fmt_money(c.get("amount")),
-            ]
-            for n, c in enumerate(cur.cases, start=1)
-        ]
-        out.append(
-            table(
-                ["序号", "日期", "类型", "来源", "当事人", "纠纷情况", "结果", "金额"],
-                rows,
-                [0.5, 0.8, 1, 1.1, 1.2, 2.6, 1, 0.9],
-                text_cols=(2, 3, 4, 5, 6),
-            )
-        )
-    return out
-
-
-def _lectures_and_aid(sec: Section) -> list[Flowable]:
-    s = sec.services
-    return [
-        table(
-            ["普法讲座（场）", "听讲人数", "培育法律明白人（次）", "参训人数"],
-            [[s.lectures, s.lecture_attendees, s.training, s.trainees]],
-            [1, 1, 1, 1],
-        )
-    ]
-
-
-def _legal_aid(sec: Section) -> list[Flowable]:
-    s = sec.services
-    return [para(f"本月转介法律援助 {s.legal_aid} 件，涉及 {s.legal_aid_people} 人。", "body")]
-
-
-def _matter_row(n: int, m: Any, sec: Section, year: int) -> list[Any]:
-    names = [m.get("raiser"), m.get("responsible")]
-    return [
-        n,
-        short_date(m.get("date"), year),
-        mask_name(m.get("raiser")) or "—",
-        _clip(mask_text(m.get("content"), names)),
-        m.get("category") or "—",
-        matters_mod.status_label(m),
-        m.get("route") or "—",
-        mask_name(m.get("responsible")) or "—",
-        short_date(m.get("deadline"), year),
-        "逾期" if m.id in sec.overdue_ids else "",
-    ]
-
-
-LIST_TEXT_LIMIT = 160
-
-
-def _clip(text: str, limit: int = LIST_TEXT_LIMIT) -> str:
-    """A list cell keeps the first ``limit`` characters; the whole text is on the 一事一档 page."""
-    return text if len(text) <= limit else text[:limit] + "……（全文见一事一档）"
-
-
-MATTER_HEADER = [
-    "序号",
-    "提出日期",
-    "提出人",
-    "事项内容",
-    "类别",
-    "状态",
-    "处理方式",
-    "责任人",
-    "办理期限",
-    "逾期",
-]
-MATTER_WIDTHS = [0.45, 0.8, 0.65, 3.0, 0.8, 0.7, 0.85, 0.65, 0.8, 0.5]
-
-
-def _sessions(sec: Section, *, chart: bool = True, lists: bool = True) -> list[Flowable]:
-    f = sec.matters
-    out: list[Flowable] = [
-        table(
-            ["说事（场）", "提出事项", "已办结", "逾期未办", "涉法事项", "办结率", "已评议", "满意率"],
-            [
-                [
-                    f.sessions,
-                    f.raised,
-                    f.closed,
-                    f.overdue,
-                    f.legal,
-                    fmt_rate(f.closure_rate),
-                    f.evaluated,
-                    fmt_rate(f.satisfaction_rate),
-                ]
-            ],
-            [1] * 8,
-        ),
-        para(
-            "办结率 = 已办结（评事为满意或基本满意）÷ 本月提出；满意率 = （满意 + 基本满意）÷ 评议次数。",
-            "small",
-        ),
-    ]
-    if chart and f.raised:
-        out.append(stages_chart([(sec.name, f.by_stage or {})], title=f"{sec.name}本月事项所处阶段"))
-    if not lists:
-        return out
-    year = int(sec.month[:4])
-    if sec.matter_list:
-        out.append(para("本月说事事项", "h2"))
-        rows = [_matter_row(n, m, sec, year) for n, m in enumerate(sec.matter_list, start=1)]
-        red = [("TEXTCOLOR", (9, i + 1), (9, i + 1), "#C0392B") for i, r in enumerate(rows) if r[9]]
-        out.append(table(MATTER_HEADER, rows, MATTER_WIDTHS, text_cols=(3, 6), extra=red))
-    if sec.carried:
-        out.append(para(f"往月提出、尚未办结的事项（{len(sec.carried)} 项）", "h2"))
-        rows = [_matter_row(n, m, sec, year) for n, m in enumerate(sec.carried, start=1)]
-        red = [("TEXTCOLOR", (9, i + 1), (9, i + 1), "#C0392B") for i, r in enumerate(rows) if r[9]]
-        out.append(table(MATTER_HEADER, rows, MATTER_WIDTHS, text_cols=(3, 6), extra=red))
-    return out
-
-
-def _powers(sec: Section, *, details: bool = True) -> list[Flowable]:
-    exercised = sum(r.exercises for r in sec.power)
-    flagged = sum(1 for _, f in sec.exercises if f)
-    out: list[Flowable] = [
-        para(
-            f"本月启动小微权力事项 {exercised} 件，经合法性审查发现程序问题 {sec.findings} 处（涉及 {flagged} 件），"
-            f"公示期间收到异议 {sec.objections} 件次。",
-            "body",
-        )
-    ]
-    if sec.power:
-        rows = [
-            [r.name, r.exercises, r.completed, r.with_findings, r.findings, r.objections] for r in sec.power
-        ]
-        rows.append(
-            ["合计", exercised, sum(r.completed for r in sec.power), flagged, sec.findings, sec.objections]
-        )
-        out.append(
-            table(
-                ["权力事项", "行使（件）", "已完成", "存在问题（件）", "问题（处）", "异议（件次）"],
-                rows,
-                [3.2, 1, 1, 1.1, 1, 1.1],
-                text_cols=(0,),
-                total_row=True,
-            )
-        )
-    if details and flagged:
-        out.append(para("审查发现的问题", "h2"))
-        rows = []
-        for e, found in sec.exercises:
-            if not found:
-                continue
-            rows.append(
-                [
-                    e.get("number") or "—",
-                    _clip(mask_text(e.get("subject"), [e.get("applicant")]), 80),
-                    e.get("status") or "—",
-                    "；".join(f"【{f.label}】{f.message}" for f in found),
-                ]
-            )
-        out.append(table(["编号", "事由", "状态", "问题"], rows, [1.2, 1.6, 0.6, 4.2], text_cols=(1, 3)))
-    return out
-
-
-def _checklist(sec: Section) -> list[Flowable]:
-    rows = []
-    for p in sec.checklist:
-        rows.append(
-            [
-                p.duty.name,
-                p.duty.frequency_label,
-                p.period,
-                "按需" if p.required is None else p.required,
-                p.done,
-                "—" if p.required is None else p.due,
-                "—" if p.required is None else p.overdue,
-            ]
-        )
-    out: list[Flowable] = [
-        para(
-            f"有频次要求的职责应完成 {sec.checklist_required} 次，已完成 {sec.checklist_done} 次，完成率 {fmt_rate(sec.checklist_rate)}。",
-            "body",
-        ),
-        table(
-            ["职责", "频次", "考核周期", "应完成", "已完成", "尚需完成", "逾期未完成"],
-            rows,
-            [2.2, 1.1, 1.5, 0.8, 0.8, 0.9, 0.9],
-            text_cols=(0, 2),
-        ),
-    ]
-    due = [p for p in sec.checklist if p.required is not None and p.due]
-    if due:
-        out.append(
-            para(
-                "尚需完成：" + "；".join(f"{p.duty.name} {p.due} 次（{p.period}）" for p in due) + "。",
-                "body",
-            )
-        )
-    return out
-
-
-def _notes(sec: Section, key: str, empty: str) -> list[Flowable]:
-    texts = []
-    for note in sec.notes:
-        text = mask_text(note.get(key))
-        if text:
-            texts.append(text)
-    if not texts:
-        return [para(empty, "body")]
-    return [para(t, "body") for t in texts]
-
-
-def village_story(report: MonthReport, sec: Section, *, township: bool = False) -> list[Flowable]:
-    """One village's section (its own header and sign-off)."""
-    story: list[Flowable] = [
-        PageLabel(f"{sec.name} · {month_label(sec.month)}"),
-        para(f"{sec.name}法律顾问工作月报", "title"),
-        para(month_label(sec.month), "subtitle"),
-        _header(report, sec),
-    ]
-    parts = [
-        ("驻村服务情况", _presence(sec)),
-        ("法律咨询", _consultations(sec)),
-        ("合法性审查", _reviews(sec)),
-        ("人民调解", _mediation(sec)),
-        ("普法宣传与法律明白人培育", _lectures_and_aid(sec)),
-        ("法律援助转介", _legal_aid(sec)),
-        ("村民说事", _sessions(sec)),
-        ("小微权力运行与合法性审查", _powers(sec)),
-        ("工作清单完成情况", _checklist(sec)),
-        ("风险隐患与重大事项", _notes(sec, "risks", "本月未报告风险隐患与重大事项。")),
-        ("下月工作计划", _notes(sec, "plan", "（未填写）")),
-    ]
-    for n, (title, flowables) in enumerate(parts, start=1):
-        story.append(CondPageBreak(30 * mm))
-        story.append(KeepTogether([_heading(n, title), flowables[0]]))
-        story.extend(flowables[1:])
-    story.append(signature_block(_sign_off(report, sec.name)))
-    return story
-
-
-def _sign_off(report: MonthReport, village: str | None) -> list[tuple[str, str]]:
-    advisor = report.profile.get("name") or ""
-    parties = [("法律顾问", f"签名：{advisor}\n\n日期：    年   月   日")]
-    if village:
-        parties.append(("村委会（盖章）", f"{village}村民委员会\n\n日期：    年   月   日"))
-    parties.append(("司法所审核", f"{report.judicial_office}\n审核意见：\n审核人：\n日期：    年   月   日"))
-    return parties
 
 
 def _summary_rows(report: MonthReport) -> list[list[Any]]:
@@ -521,8 +58,8 @@ def township_story(report: MonthReport) -> list[Flowable]:
         PageLabel(f"{name or '各村'}汇总 · {month_label(report.month)}"),
         para(f"{name}村法律顾问工作月报（汇总）", "title"),
         para(f"{month_label(report.month)}　共 {len(report.sections)} 个村", "subtitle"),
-        _header(report, None),
-        _heading(1, "各村主要数据"),
+        header_block(report, None),
+        heading(1, "各村主要数据"),
         table(
             [
                 "村",
@@ -544,7 +81,7 @@ def township_story(report: MonthReport) -> list[Flowable]:
             text_cols=(0,),
             total_row=True,
         ),
-        _heading(2, "图表"),
+        heading(2, "图表"),
     ]
     if len(report.sections) <= 12:
         series = [(s.name, s.matters.by_stage or {}) for s in report.sections]
@@ -557,15 +94,15 @@ def township_story(report: MonthReport) -> list[Flowable]:
     story.append(Spacer(1, 4 * mm))
     story.append(completion_chart([(s.name, s.checklist_rate) for s in report.sections]))
     story.append(CondPageBreak(60 * mm))
-    story.append(_heading(3, "人民调解（全部村合计）"))
-    story.extend(_mediation(total, cases=False))
+    story.append(heading(3, "人民调解（全部村合计）"))
+    story.extend(mediation_block(total, cases=False))
     story.append(CondPageBreak(40 * mm))
-    story.append(_heading(4, "小微权力（全部村合计）"))
-    story.extend(_powers(total, details=False))
+    story.append(heading(4, "小微权力（全部村合计）"))
+    story.extend(powers_block(total, details=False))
     story.append(CondPageBreak(40 * mm))
-    story.append(_heading(5, "工作清单（全部村合计）"))
-    story.extend(_checklist(total))
-    story.append(signature_block(_sign_off(report, None)))
+    story.append(heading(5, "工作清单（全部村合计）"))
+    story.extend(checklist_block(total))
+    story.append(signature_block(sign_off(report, None)))
     return story
 
 
@@ -576,14 +113,12 @@ def render(report: MonthReport, out: str | os.PathLike[str] | None = None) -> by
         story = township_story(report)
         for sec in report.sections:
             story.append(PageBreak())
-            story.extend(village_story(report, sec, township=True))
+            story.extend(village_story(report, sec))
         title = f"村法律顾问工作月报（汇总）{label_month}"
         label = f"汇总 · {label_month}"
     else:
         sec = report.sections[0] if report.sections else None
         if sec is None:
-            from .pdf import PrintError
-
             raise PrintError("数据中还没有村，无法生成月报。")
         story = village_story(report, sec)
         title = f"{sec.name}法律顾问工作月报 {label_month}"
@@ -604,4 +139,4 @@ def monthly_pdf(
     return render(month_report(store, month, village, today=today, progress=progress), out)
 
 
-__all__ = ["monthly_pdf", "render", "township_story", "village_story"]
+__all__ = ["cn_number", "monthly_pdf", "render", "township_story", "village_story"]
