@@ -136,3 +136,31 @@ def test_figures_in_the_preview_are_the_dashboard_figures(demo_store, qtbot):
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(page.pdf_path).pages).split()
     i = text.index("满意率")
     assert text[i + 1 : i + 3] == [str(f.sessions), str(f.raised)]
+
+
+@pytest.mark.parametrize("village_index", [0, 1])
+def test_report_figures_equal_the_dashboard(demo_store, qtbot, village_index):
+    """The 工作台 and the printed report read the same core queries: same month, same village, same numbers."""
+    from village_counsel.reports.figures import month_report
+    from village_counsel.ui.common import Hub
+    from village_counsel.ui.dashboard import DashboardPage
+
+    dashboard = DashboardPage(demo_store, Hub(), lambda kind, id_: None)
+    qtbot.addWidget(dashboard)
+    dashboard.month.set_month("2026-10")
+    dashboard.village.setCurrentIndex(village_index)  # 0: all villages, 1: the first village
+    dashboard.refresh()
+    village_id = dashboard.village.village_id()
+    report = month_report(
+        demo_store, "2026-10", demo_store.get("village", village_id) if village_id else None
+    )
+    section = report.total if village_id is None else report.sections[0]
+    assert section.matters == dashboard.figures
+    assert [(e.id, f) for e, f in section.exercises] == [(e.id, f) for e, f in dashboard.findings]
+    assert [(p.duty.code, p.required, p.done, p.due, p.overdue) for p in section.checklist] == [
+        (p.duty.code, p.required, p.done, p.due, p.overdue) for p in dashboard.progress
+    ]
+    # what the tiles show is what the report prints
+    assert dashboard.tiles["sessions"].value.text() == str(section.matters.sessions)
+    assert dashboard.tiles["raised"].value.text() == str(section.matters.raised)
+    assert dashboard.tiles["findings"].value.text() == str(section.findings)
