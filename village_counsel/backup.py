@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 PREFIX = "village-counsel-"
 SUFFIX = ".backup.db"
+# local rows that make this store this device; a restore keeps them
+IDENTITY_KEYS = ("device_id", "created_at", "device_signing_key", "office_private_key", "office_name")
 
 
 def backup_dir(store: Store) -> Path:
@@ -116,11 +118,34 @@ def restore(store_path: Path, backup: Path) -> Path:
     verify_backup(backup)
     with Store(store_path) as current:
         safety = make_backup(current, "before-restore")
+        identity = {key: current.get_local(key) for key in IDENTITY_KEYS}
+        clock = current.clock.last
+        last_seq = current.select("SELECT coalesce(max(seq), 0) FROM exports")[0][0]
         source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
         try:
             source.backup(current.db.conn)
         finally:
             source.close()
+        # The records come back; the device stays this one (a backup from another laptop must not make
+        # two devices sign as one). Its export numbers go on, and the next export is a full one.
+        restored_clock = current.get_local("clock") or clock
+        with current.db.atomic():
+            for key, value in identity.items():
+                if value is None:
+                    current.db.execute("DELETE FROM local WHERE key = ?", [key])
+                else:
+                    current.db.execute(
+                        "INSERT OR REPLACE INTO local (key, value) VALUES (?, ?)", [key, value]
+                    )
+            current.db.execute(
+                "INSERT OR REPLACE INTO local (key, value) VALUES ('clock', ?)", [max(clock, restored_clock)]
+            )
+            current.db.execute("DELETE FROM exports")
+            if last_seq:
+                current.db.execute(
+                    "INSERT INTO exports (seq, made_at, upto, full, records, path) VALUES (?, ?, -1, 0, 0, ?)",
+                    [last_seq, datetime.now().isoformat(timespec="seconds"), f"restore:{backup.name}"],
+                )
     return safety
 
 

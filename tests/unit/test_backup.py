@@ -62,3 +62,25 @@ def test_automatic_backup_only_when_something_changed(tmp_path):
         assert backup.backup_if_changed(s) is None  # nothing changed since
         create_village(s, {"name": "东门村"})
         assert backup.backup_if_changed(s) is not None
+
+
+def test_restoring_another_devices_backup_keeps_this_device(tmp_path):
+    from village_counsel.sync.export import export_changes
+    from village_counsel.sync.keys import device_public_key as device_key
+
+    with Store(tmp_path / "other.db") as other:
+        create_village(other, {"name": "上张村"})
+        other_device = other.device_id
+    path = tmp_path / "mine.db"
+    with Store(path) as mine:
+        create_village(mine, {"name": "东门村"})
+        device, key = mine.device_id, device_key(mine)
+        export_changes(mine, tmp_path / "e1.zip")
+        export_changes(mine, tmp_path / "e2.zip")
+    backup.restore(path, tmp_path / "other.db")
+    with Store(path) as mine:
+        assert mine.device_id == device != other_device
+        assert device_key(mine) == key
+        assert [v["name"] for v in mine.list("village")] == ["上张村"]
+        result = export_changes(mine, tmp_path / "e3.zip")
+        assert result.seq == 3 and result.full

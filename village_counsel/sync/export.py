@@ -74,7 +74,7 @@ def export_changes(
     """Write an export file to ``path`` (atomically: a half-written file never carries the name)."""
     path = Path(path)
     last = last_export(store)
-    full = full or last is None
+    full = full or last is None or last[1] < 0  # upto -1: a restore asks for a full export next
     since = 0 if full else last[1]  # type: ignore[index]
     upto = int(store.select("SELECT coalesce(max(seq), 0) FROM revisions")[0][0])
     seq = (last[0] if last else 0) + 1
