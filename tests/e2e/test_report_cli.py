@@ -93,9 +93,11 @@ def test_output_must_be_a_pdf_file(demo_dir, month, tmp_path):
     usage_error(run(demo_dir, "report", "--month", month), "-o")
 
 
-def test_empty_store_is_refused_clearly(tmp_path):
+def test_store_without_villages_is_refused_clearly(tmp_path):
+    Store(tmp_path / "empty" / STORE_FILE).close()
     proc = run(tmp_path / "empty", "report", "--month", "2026-11", "-o", str(tmp_path / "x.pdf"))
     usage_error(proc, "还没有村")
+    assert not (tmp_path / "x.pdf").exists()
 
 
 def test_unwritable_output_is_refused_without_traceback(demo_dir, month, tmp_path):
