@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 input refused (one line per problem on stderr), 2 usage
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
@@ -22,6 +23,33 @@ log = logging.getLogger(__name__)
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 
+_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "show this help message and exit": "显示帮助并退出",
+    "show program's version number and exit": "显示版本号并退出",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项：%(value)r（可选：%(choices)s）",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "one of the arguments %s is required": "参数 %s 必须给出其中之一",
+    "expected one argument": "需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "ignored explicit argument %r": "忽略了多余的值 %r",
+    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值：%(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": "选项不明确：%(option)s 可以是 %(matches)s",
+}
+
+
+def _zh(text: str) -> str:
+    return _ZH.get(text, text)
+
+
+argparse._ = _zh  # type: ignore[attr-defined]  # argparse looks its messages up at call time
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that speaks Chinese-friendly one-line errors and exits 2."""
 
@@ -29,6 +57,41 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         sys.stderr.write(f"{self.prog}: 参数错误：{message}\n")
         raise SystemExit(EXIT_USAGE)
+
+
+def sqlite_message(exc: BaseException) -> str:
+    text = str(exc).lower()
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return "数据文件已损坏，操作未完成。请用 village-counsel restore 从备份恢复（village-counsel backup --list 列出备份）。"
+    if "locked" in text or "busy" in text:
+        return "数据文件正被其他程序（例如已打开的窗口）使用，操作未完成，请稍后重试。"
+    if "disk" in text and "full" in text:
+        return "磁盘已满，操作未完成，数据未改动。"
+    if "readonly" in text or "read-only" in text:
+        return "数据文件是只读的，操作未完成。"
+    return f"数据库错误，操作未完成：{exc}"
+
+
+_ERRNO_TEXT = {
+    errno.ENOENT: "找不到该路径（请检查文件夹是否存在）",
+    errno.EISDIR: "这是一个文件夹，需要的是文件名",
+    errno.ENOTDIR: "路径中有一部分不是文件夹",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.ENOSPC: "磁盘已满",
+    errno.EEXIST: "已存在同名文件",
+    errno.EROFS: "只读的磁盘",
+}
+
+
+def os_message(exc: OSError) -> str:
+    reason = _ERRNO_TEXT.get(exc.errno or 0, exc.strerror or str(exc))
+    name = str(exc.filename) if exc.filename else ""
+    # atomic writes go through a hidden temporary file: name the file the user asked for
+    match = re.match(r"^(.*/)?\.(.+?)(\.[a-z0-9_]{6,}\.tmp|\.part)$", name)
+    if match:
+        name = (match.group(1) or "") + match.group(2)
+    return f"文件或磁盘错误：{reason}{'：' + name if name else ''}"
 
 
 def month_arg(text: str) -> str:
@@ -74,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=seed_arg, default=0, help="随机种子（同一种子、同一数据得到同样结果）")
     p.add_argument("--villages", type=positive_int(5000), default=1, help="空库时新建的村数（默认 1）")
     p.add_argument("--months", type=positive_int(120), default=1, help="生成的月数（默认 1）")
-    p.set_defaults(func=cmd_demo)
+    p.set_defaults(func=cmd_demo, creates_store=True)
 
     text = "统计各类记录数量、有记录的月份与数据指纹"
     p = sub.add_parser("stats", help=text, description=text)
@@ -106,7 +169,17 @@ def _extensions() -> list[Callable[[argparse._SubParsersAction], None]]:
 
 
 def open_cli_store(args: argparse.Namespace) -> Store:
-    return Store(paths.store_path(args.data_dir))
+    """The store of ``--data-dir``. Only commands that fill a store (demo, import, keys) create one: a
+    mistyped folder must not quietly give an empty store and a clean bill of health."""
+    path = paths.store_path(args.data_dir)
+    if path.parent.exists() and not path.parent.is_dir():
+        raise CounselError(f"数据目录 {path.parent} 不是文件夹")
+    if not getattr(args, "creates_store", False) and not path.exists():
+        raise CounselError(
+            f"数据目录 {path.parent} 中还没有数据文件。请检查 --data-dir 是否写错；"
+            "首次使用请先打开程序，或用 demo / import 建立数据。"
+        )
+    return Store(path)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -181,12 +254,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except sqlite3.Error as exc:  # locked by another program, disk full, damaged: the environment, not a bug
         log.warning("database error", exc_info=True)
-        sys.stderr.write(f"数据库错误，操作未完成：{exc}（数据文件可能正被其他程序使用，请稍后重试）\n")
+        sys.stderr.write(sqlite_message(exc) + "\n")
         return EXIT_REFUSED
     except OSError as exc:
-        sys.stderr.write(
-            f"文件或磁盘错误：{exc.strerror or exc}{'：' + str(exc.filename) if exc.filename else ''}\n"
-        )
+        sys.stderr.write(os_message(exc) + "\n")
         return EXIT_REFUSED
 
 

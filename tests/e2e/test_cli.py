@@ -118,8 +118,21 @@ def test_check_is_clean_after_demo(demo_dir):
 
 
 def test_check_on_a_new_store_is_clean(tmp_path):
+    assert run(tmp_path / "new", "keys").returncode == 0  # creates the store and this device's identity
     proc = run(tmp_path / "new", "check")
     assert proc.returncode == 0 and "检查通过" in proc.stdout
+
+
+def test_a_mistyped_data_dir_is_refused_not_created(tmp_path):
+    for args in (
+        ["check"],
+        ["stats", "--json"],
+        ["report", "--month", "2026-11", "-o", str(tmp_path / "r.pdf")],
+    ):
+        proc = run(tmp_path / "typo", *args)
+        assert proc.returncode == 1 and "还没有数据文件" in proc.stderr, proc.stderr
+        _no_traceback(proc)
+    assert not (tmp_path / "typo").exists()
 
 
 def test_check_reports_each_problem_on_one_line(demo_dir, tmp_path):
@@ -228,7 +241,7 @@ def test_every_command_has_help(tmp_path, command):
     args = ("--help",) if command is None else (command, "--help")
     proc = run(tmp_path, *args)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("usage:") and proc.stderr == ""
+    assert proc.stdout.startswith("用法：") and proc.stderr == ""
     assert any("\u4e00" <= c <= "\u9fff" for c in proc.stdout)  # described in Chinese
     if command is None:
         for name in _commands():
@@ -241,7 +254,7 @@ def test_version(tmp_path):
 
 
 def test_a_locked_store_is_refused_in_chinese(tmp_path):
-    assert run(tmp_path, "check").returncode == 0  # creates the store
+    assert run(tmp_path, "keys").returncode == 0  # creates the store
     holder = sqlite3.connect(tmp_path / STORE_FILE, isolation_level=None)
     try:
         holder.execute("BEGIN IMMEDIATE")  # another program (the window, say) is writing
@@ -251,4 +264,4 @@ def test_a_locked_store_is_refused_in_chinese(tmp_path):
         holder.close()
     assert proc.returncode == 1
     _no_traceback(proc)
-    assert "数据库" in proc.stderr and "locked" in proc.stderr
+    assert "正被其他程序" in proc.stderr and "稍后重试" in proc.stderr

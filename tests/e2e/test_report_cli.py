@@ -178,4 +178,4 @@ def test_print_record_needs_exactly_one_target(demo_dir, tmp_path):
 def test_help_is_chinese(tmp_path, args):
     proc = run(tmp_path, *args, "--help")
     ok(proc)
-    assert "usage:" in proc.stdout and re.search(r"[\u4e00-\u9fff]", proc.stdout)
+    assert "用法：" in proc.stdout and re.search(r"[\u4e00-\u9fff]", proc.stdout)

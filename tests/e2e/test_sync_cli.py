@@ -49,7 +49,7 @@ def laptop(tmp_path_factory) -> Path:
 )
 def test_every_sync_command_has_help(tmp_path, command):
     proc = run(tmp_path, *command, "--help")
-    assert proc.returncode == 0 and "usage" in proc.stdout.lower()
+    assert proc.returncode == 0 and "用法：" in proc.stdout
 
 
 def test_usage_errors_exit_2(tmp_path):

@@ -26,10 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import", help="导入同步文件（可给多个文件或文件夹）")
     p.add_argument("paths", nargs="+", metavar="PATH", help="导出文件，或包含导出文件（*.zip）的文件夹")
     p.add_argument("--no-backup", action="store_true", help="导入前不做备份")
-    p.set_defaults(func=cmd_import)
+    p.set_defaults(func=cmd_import, creates_store=True)
 
     p = sub.add_parser("keys", help="显示本机设备编号与公钥指纹；管理司法所密钥")
-    p.set_defaults(func=cmd_keys, keys_command=None)
+    p.set_defaults(func=cmd_keys, keys_command=None, creates_store=True)
     ks = p.add_subparsers(dest="keys_command", metavar="ACTION", parser_class=type(p))
     k = ks.add_parser("office-init", help="为司法所（乡镇）数据生成司法所密钥对")
     k.add_argument("--name", help="司法所名称（默认取法律顾问资料中的司法所，否则“司法所”）")
