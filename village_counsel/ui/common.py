@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QRect, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QWidget
 
 from .. import search
@@ -103,6 +104,24 @@ class MonthCombo(QComboBox):
             index = self.count() - 1
         if index >= 0:
             self.setCurrentIndex(index)
+
+
+# Room a window manager takes around a window (title bar, borders) beyond the size we set.
+FRAME_WIDTH, FRAME_HEIGHT = 16, 48
+
+
+def available_geometry(widget: QWidget) -> QRect:
+    """The part of the widget's screen not taken by task bars and docks."""
+    owner = widget.parentWidget() or widget  # a dialog not yet shown opens on its parent's screen
+    screen = owner.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry() if screen is not None else QRect(0, 0, 1366, 728)
+
+
+def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
+    """Resize a dialog to ``width`` × ``height``, but never larger than its screen's free area (a
+    1366×768 laptop with a task bar leaves about 1350×680 for a dialog with its title bar)."""
+    free = available_geometry(widget)
+    widget.resize(min(width, free.width() - FRAME_WIDTH), min(height, free.height() - FRAME_HEIGHT))
 
 
 def heading(text: str) -> QLabel:

@@ -4,7 +4,8 @@ bar lists the records behind it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from PySide6.QtCharts import (
@@ -17,7 +18,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QColor, QCursor, QFont, QPainter
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -27,13 +28,22 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from .. import checklist, matters, powers, search, vocab
 from ..store import Changes, Record, Store
-from .common import Hub, MonthCombo, VillageCombo, heading, month_label, this_month
+from .common import (
+    Hub,
+    MonthCombo,
+    VillageCombo,
+    fit_to_screen,
+    heading,
+    month_label,
+    this_month,
+)
 
 Opener = Callable[[str, str], None]
 
@@ -46,7 +56,7 @@ class RecordsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(760, 520)
+        fit_to_screen(self, 760, 520)
         self.list = QListWidget()
         for r in records:
             item = QListWidgetItem(f"{search.title(r)}　{search.detail(r)}")
@@ -98,6 +108,61 @@ class Tile(QFrame):
 
 def _pct(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.0f}%"
+
+
+# Chart category labels longer than this are cut by the axis: these duties get a short label (the full
+# name is in the bar's tooltip).
+LABEL_CHARS = 7
+SHORT_DUTY_NAMES = {
+    "station": "服务点值班",
+    "survey": "调查与服务计划",
+    "consultation": "法律咨询",
+    "legal_aid": "法律援助转介",
+    "mediation": "纠纷调解",
+}
+
+
+def short_label(name: str, code: str = "") -> str:
+    """A category label that fits the chart axis."""
+    if code in SHORT_DUTY_NAMES:
+        return SHORT_DUTY_NAMES[code]
+    return name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1] + "…"
+
+
+def count_scale(top: float) -> tuple[int, int]:
+    """(axis maximum, tick count) for a count axis: whole-number ticks on a 1-2-5 step, at most 5 steps,
+    the maximum at least 1."""
+    top = max(math.ceil(top), 1)
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            n = math.ceil(top / (step * factor))
+            if n <= 5:
+                return n * step * factor, n + 1
+        step *= 10
+
+
+def count_axis(top: float) -> QValueAxis:
+    """A value axis for counts: 0 to a round maximum, one label per whole step, printed as integers."""
+    high, ticks = count_scale(top)
+    axis = QValueAxis()
+    axis.setRange(0, high)
+    axis.setTickCount(ticks)
+    axis.setMinorTickCount(0)
+    axis.setLabelFormat("%d")
+    return axis
+
+
+def _tooltips(bars: QBarSet, texts: Sequence[str]) -> None:
+    """Show ``texts[i]`` while the mouse is over bar i (the full name behind a short axis label)."""
+
+    def hovered(status: bool, index: int) -> None:
+        if status and 0 <= index < len(texts):
+            QToolTip.showText(QCursor.pos(), texts[index])
+        else:
+            QToolTip.hideText()
+
+    bars.hovered.connect(hovered)
 
 
 class DashboardPage(QWidget):
@@ -245,15 +310,13 @@ class DashboardPage(QWidget):
             bars.append(counts.get(code, 0))
         bars.setColor(QColor("#c62828"))
         bars.clicked.connect(lambda i: self.show_records("finding", codes[i]))
+        _tooltips(bars, [f"{powers.Finding.LABELS[c]}：{counts.get(c, 0)} 项" for c in codes])
         series = QHorizontalBarSeries()
         series.append(bars)
         chart.addSeries(series)
         axis_y = QBarCategoryAxis()
         axis_y.append([powers.Finding.LABELS[c] for c in codes])
-        axis_x = QValueAxis()
-        axis_x.setRange(0, max(max(counts.values() or [0]), 1))
-        axis_x.setLabelFormat("%d")
-        axis_x.applyNiceNumbers()
+        axis_x = count_axis(max(counts.values() or [0]))
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_y)
@@ -279,12 +342,11 @@ class DashboardPage(QWidget):
         series.append(done)
         chart.addSeries(series)
         axis_y = QBarCategoryAxis()
-        axis_y.append([p.duty.name[:7] for p in regular])
-        axis_x = QValueAxis()
-        top = max([p.required or 0 for p in regular] + [p.done for p in regular] + [1])
-        axis_x.setRange(0, top)
-        axis_x.setLabelFormat("%d")
-        axis_x.applyNiceNumbers()
+        axis_y.append([short_label(p.duty.name, p.duty.code) for p in regular])
+        full = [f"{p.duty.name}：应完成 {p.required}，已完成 {p.done}" for p in regular]
+        _tooltips(required, full)
+        _tooltips(done, full)
+        axis_x = count_axis(max([p.required or 0 for p in regular] + [p.done for p in regular] + [0]))
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_y)
@@ -295,10 +357,7 @@ class DashboardPage(QWidget):
     def _axes(self, chart: QChart, series: QBarSeries, categories: list[str], top: int) -> None:
         axis_x = QBarCategoryAxis()
         axis_x.append(categories)
-        axis_y = QValueAxis()
-        axis_y.setRange(0, max(top, 1))
-        axis_y.setLabelFormat("%d")
-        axis_y.applyNiceNumbers()
+        axis_y = count_axis(top)
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(axis_x)

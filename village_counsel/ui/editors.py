@@ -34,7 +34,7 @@ from ..forms import form_for
 from ..forms.base import Field, Form, validate
 from ..store import Changes, Record, Store
 from ..villages import create_village, update_village
-from .common import Hub, VillageCombo, report_error
+from .common import Hub, VillageCombo, fit_to_screen, report_error
 from .form_editor import ERROR_STYLE, FormEditor
 
 # --- the base dialog -------------------------------------------------------------------------------------------
@@ -145,7 +145,7 @@ class SessionDialog(RecordDialog):
     ) -> None:
         super().__init__("编辑说事会" if session else "新建说事会", parent)
         self.store, self.session, self.opener = store, session, opener
-        self.resize(980, 700)
+        fit_to_screen(self, 980, 680)
         row, self.village = _village_row(
             store, session.village_id if session else village_id, session is None
         )
@@ -313,7 +313,7 @@ class StageDialog(RecordDialog):
     def __init__(self, store: Store, matter: Record, action: str, parent: QWidget | None = None) -> None:
         super().__init__(f"{matters.ACTION_LABELS[action]}：{matter.get('content', '')[:20]}", parent)
         self.store, self.matter, self.action = store, matter, action
-        self.resize(760, 600)
+        fit_to_screen(self, 760, 600)
         summary = QLabel(
             f"<b>{escape(str(matter.get('raiser', '')))}</b> 提出（{matter.get('date', '')}，"
             f"{matter.get('category', '')}）：{escape(str(matter.get('content', '')))}"
@@ -391,7 +391,7 @@ class MatterDialog(QDialog):
         super().__init__(parent)
         self.store, self.hub, self.matter_id, self.opener = store, hub, matter_id, opener
         self.setWindowTitle("说事事项")
-        self.resize(760, 560)
+        fit_to_screen(self, 760, 560)
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.RichText)
@@ -505,7 +505,7 @@ class MatterEditDialog(RecordDialog):
         self.store, self.matter = store, matter
         self.editor = FormEditor(form_for("matter"), matters.editable_fields(matter), values=matter.data)
         self.body_layout.addWidget(self.editor)
-        self.resize(640, 560)
+        fit_to_screen(self, 640, 560)
 
     def save(self) -> Changes:
         record = matters.update_matter(self.store, self.matter.id, self.editor.values())
@@ -585,7 +585,7 @@ class ServiceDialog(RecordDialog):
             "记一笔服务台账" if quick else ("服务台账" if entry else "新建服务台账"), parent, scroll=not quick
         )
         self.store, self.entry, self.quick, self.opener = store, entry, quick, opener
-        self.resize(720, 420 if quick else 760)
+        fit_to_screen(self, 720, 420 if quick else 680)
         catalog = load_catalog()
         village_id = village_id or (entry.village_id if entry else self.last.get("village_id"))
         row, self.village = _village_row(store, village_id, entry is None)
@@ -664,7 +664,7 @@ class VillageDialog(RecordDialog):
         self.store, self.village = store, village
         self.editor = FormEditor(form_for("village"), values=village.data if village else {})
         self.body_layout.addWidget(self.editor)
-        self.resize(560, 480)
+        fit_to_screen(self, 560, 480)
 
     def save(self) -> Changes:
         values = self.editor.values()

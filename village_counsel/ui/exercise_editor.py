@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -28,21 +29,27 @@ from ..errors import ValidationError
 from ..forms import form_for, validate
 from ..forms.definitions import EXERCISE_STEP
 from ..store import Changes, Record, Store
+from .common import fit_to_screen
 from .editors import RecordDialog, _village_row
 from .form_editor import ERROR_STYLE, FormEditor
 
+# the header in two columns (a break before "subject") and the closing fields in three, so the dialog
+# fits a 1366×768 screen with the steps table at full width
 HEAD_FIELDS = (
     "item",
     "number",
     "date",
     "trigger",
+    "status",
     "subject",
     "amount",
     "applicant",
     "applicant_id",
-    "status",
 )
-TAIL_FIELDS = ("filing_date", "filing_ref", "supervision_opinion", "advisor_opinion", "result", "archive_ref")
+HEAD_BREAKS = ("subject",)
+TAIL_FIELDS = ("filing_date", "filing_ref", "archive_ref", "supervision_opinion", "advisor_opinion", "result")
+TAIL_BREAKS = ("supervision_opinion", "result")
+PERSONAL_FIELDS = ("applicant", "applicant_id")  # asked only for items that need them (DOMAIN.md §6)
 STEP_COLUMNS = (
     "date",
     "end_date",
@@ -105,7 +112,7 @@ class ExerciseDialog(RecordDialog):
         super().__init__("小微权力行使记录" if exercise else "新建小微权力行使记录", parent)
         self.store, self.exercise, self.opener = store, exercise, opener
         self.catalog = load_catalog()
-        self.resize(1240, 720)
+        fit_to_screen(self, 1300, 680)
         data = (
             dict(exercise.data)
             if exercise
@@ -119,55 +126,62 @@ class ExerciseDialog(RecordDialog):
         )
         form = form_for("power_exercise")
         items = [(f"{i.code} {i.name}", i.code) for i in self.catalog.items.values()]
-        self.head = FormEditor(form, HEAD_FIELDS, values=data, choices={"item": items})
-        self.tail = FormEditor(form, TAIL_FIELDS, values=data)
+        self.head = FormEditor(
+            form, HEAD_FIELDS, values=data, choices={"item": items}, column_breaks=HEAD_BREAKS
+        )
+        self.tail = FormEditor(form, TAIL_FIELDS, values=data, column_breaks=TAIL_BREAKS)
         self.steps = QTableWidget(0, len(STEP_COLUMNS))
         self.steps.setHorizontalHeaderLabels([EXERCISE_STEP.field(c).label for c in STEP_COLUMNS])
         self.steps.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
         self.steps.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.steps.horizontalHeader().setStretchLastSection(True)
-        width = self.fontMetrics().horizontalAdvance("2026-11-050")
-        for col, name in enumerate(STEP_COLUMNS):
-            self.steps.setColumnWidth(
-                col,
-                width
-                if name in ("date", "end_date")
-                else self.fontMetrics().horizontalAdvance(
-                    "中中中中" if name not in ("content", "objections") else "中" * 8
-                ),
-            )
-        self.steps.setMinimumHeight(300)
+        self._size_step_columns()
+        # the header and five steps without scrolling; more rows scroll inside the table
+        self.steps.setMinimumHeight(self.steps.verticalHeader().defaultSectionSize() * 6 + 4)
         self.findings = QListWidget()
         self.findings.setObjectName("findings")
         self.findings.setWordWrap(True)
+        # as tall as the header beside it, no taller: the height is the steps table's
+        self.findings.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.findings.setMinimumHeight(self.fontMetrics().height() * 3)
         self.findings_title = QLabel()
-        left = QVBoxLayout()
-        left.addWidget(row)
-        left.addWidget(self.head)
-        left.addWidget(QLabel("<b>办理步骤</b>（按实际发生填写日期；公示步骤另填截止日期）"))
-        left.addWidget(self.steps, 1)
-        left.addWidget(self.tail)
-        right = QVBoxLayout()
-        right.addWidget(self.findings_title)
-        right.addWidget(self.findings, 1)
+        review = QVBoxLayout()
+        review.setContentsMargins(0, 0, 0, 0)
+        review.addWidget(self.findings_title)
+        review.addWidget(self.findings, 1)
         if exercise is not None and exercise.get("matter_id") and opener is not None:
             link = QPushButton("来自说事事项 →")
             link.setObjectName("link_matter")
             link.clicked.connect(lambda: opener("matter", exercise["matter_id"]))
-            right.addWidget(link)
-        right_box = QWidget()
-        right_box.setLayout(right)
-        right_box.setFixedWidth(340)
-        outer = QHBoxLayout()
-        outer.addLayout(left, 1)
-        outer.addWidget(right_box)
-        self.body_layout.addLayout(outer)
+            review.addWidget(link)
+        self.review_box = QWidget()
+        self.review_box.setLayout(review)
+        self.review_box.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 20)
+        top = QHBoxLayout()
+        top.addWidget(self.head, 3)
+        top.addWidget(self.review_box, 2)
+        self.body_layout.addWidget(row)
+        self.body_layout.addLayout(top)
+        self.body_layout.addWidget(QLabel("<b>办理步骤</b>（按实际发生填写日期；公示步骤另填截止日期）"))
+        self.body_layout.addWidget(self.steps, 1)
+        self.body_layout.addWidget(self.tail)
         self._item_code: str | None = None
         self._filling = False
         self.head.widget("item").currentIndexChanged.connect(self.on_item_changed)  # type: ignore[attr-defined]
         self.head.changed.connect(self.update_findings)
         self.steps.itemChanged.connect(lambda _item: self.update_findings())
         self.on_item_changed(steps=data.get("steps", []))
+
+    def _size_step_columns(self) -> None:
+        """Each column as wide as its header or a typical value, whichever is wider: all eleven fit."""
+        fm = self.fontMetrics()
+        samples = {"date": "2026-11-05", "end_date": "2026-11-05", "meeting": "中" * 4}
+        for col, name in enumerate(STEP_COLUMNS):
+            sample = samples.get(name, "中" * 7 if EXERCISE_STEP.field(name).type == "longtext" else "00")
+            label = EXERCISE_STEP.field(name).label
+            self.steps.setColumnWidth(
+                col, max(fm.horizontalAdvance(sample), fm.horizontalAdvance(label)) + 20
+            )
 
     # --- steps -------------------------------------------------------------------------------------------------
 
@@ -177,6 +191,11 @@ class ExerciseDialog(RecordDialog):
 
     def on_item_changed(self, *_args: Any, steps: list[dict[str, Any]] | None = None) -> None:
         item = self.item()
+        values = self.head.values()
+        for name in PERSONAL_FIELDS:
+            # an item that needs no applicant never asks for one; a value already there stays visible
+            # (and can be cleared) rather than being kept out of sight
+            self.head.set_visible(name, bool(item and item.personal_id) or bool(values.get(name)))
         if steps is None:  # keep what was typed for steps the new item shares
             steps = self.step_values(include_invalid=True)
         self._filling = True

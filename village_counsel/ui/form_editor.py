@@ -107,7 +107,8 @@ class CountsEdit(QWidget):
 class FormEditor(QWidget):
     """Widgets for ``fields`` of ``form`` (all by default). ``choices`` turns a field into a drop-down
     of (label, value) pairs (e.g. the catalogue items); ``required`` adds situation-specific required
-    fields (shown with a star)."""
+    fields (shown with a star); each field named in ``column_breaks`` starts a new column, side by side,
+    to save height in a dialog that must fit a small screen."""
 
     changed = Signal()
 
@@ -120,6 +121,7 @@ class FormEditor(QWidget):
         required: Sequence[str] = (),
         choices: dict[str, Sequence[tuple[str, Any]]] | None = None,
         single_line: Sequence[str] = (),
+        column_breaks: Sequence[str] = (),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -136,11 +138,13 @@ class FormEditor(QWidget):
         self.general.setStyleSheet(ERROR_STYLE)
         self.general.setWordWrap(True)
         self.general.hide()
-        layout = QFormLayout()
-        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        layout.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        columns = QHBoxLayout()
+        columns.setContentsMargins(0, 0, 0, 0)
+        layout = self._column(columns)
         needed = set(required)
         for f in self.fields:
+            if f.name in column_breaks and layout.rowCount():
+                layout = self._column(columns)
             widget = self._make(f)
             widget.setObjectName(f"field_{f.name}")
             if f.help:
@@ -162,9 +166,20 @@ class FormEditor(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.general)
-        outer.addLayout(layout)
+        outer.addLayout(columns)
         if values:
             self.set_values(values)
+
+    @staticmethod
+    def _column(columns: QHBoxLayout) -> QFormLayout:
+        layout = QFormLayout()
+        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        layout.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        column = QVBoxLayout()  # a shorter column keeps its rows at the top
+        column.addLayout(layout)
+        column.addStretch(1)
+        columns.addLayout(column, 1)
+        return layout
 
     # --- widgets ---------------------------------------------------------------------------------------------
 

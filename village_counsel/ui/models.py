@@ -27,6 +27,8 @@ PAGE = 200
 CACHE = 3000
 
 Index = QModelIndex | QPersistentModelIndex
+SORT_MARKS = {False: "▲", True: "▼"}  # ascending, descending (newest first)
+DATE_SORTS = ("date", "deadline", "feedback_date", "filing_date")
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class RecordTableModel(QAbstractTableModel):
         self.filters: dict[str, Any] = {}
         self.sort_key: str | None = "date"
         self.descending = True
+        self.sort_marks = False  # show the order in the sorted column's header (lists the user sorts)
         self.ids: list[str] = []
         self._cache: OrderedDict[str, Record | None] = OrderedDict()
         self._names: dict[str, str] = {}
@@ -158,14 +161,28 @@ class RecordTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.columns)
 
+    def sorted_column(self) -> int:
+        """The column the rows are sorted by, or -1."""
+        return next((n for n, c in enumerate(self.columns) if c.sort and c.sort == self.sort_key), -1)
+
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:  # noqa: N802
-        if role != Qt.ItemDataRole.DisplayRole:
+        if orientation != Qt.Orientation.Horizontal:
+            return str(section + 1) if role == Qt.ItemDataRole.DisplayRole else None
+        if not 0 <= section < len(self.columns):
             return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self.columns[section].label if 0 <= section < len(self.columns) else None
-        return str(section + 1)
+        column = self.columns[section]
+        sorted_here = self.sort_marks and section == self.sorted_column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            # the order is drawn from the model, not by the style: Qt's own indicator shows "▲" for a
+            # descending column under some styles, and stays on columns that cannot be sorted
+            return f"{column.label} {SORT_MARKS[self.descending]}" if sorted_here else column.label
+        if role == Qt.ItemDataRole.ToolTipRole and sorted_here:
+            return f"按“{column.label}”{'降序（从大到小、从新到旧）' if self.descending else '升序'}排列"
+        if role == Qt.ItemDataRole.InitialSortOrderRole and column.sort in DATE_SORTS:
+            return Qt.SortOrder.DescendingOrder.value  # dates open newest first
+        return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():

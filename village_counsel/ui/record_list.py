@@ -51,8 +51,11 @@ class RecordList(QWidget):
         bar.addWidget(self.count)
         self.view = QTableView()
         self.view.setModel(self.model)
+        self.model.sort_marks = True
         self.view.horizontalHeader().setSortIndicator(self._date_column(), Qt.SortOrder.DescendingOrder)
         self.view.setSortingEnabled(True)
+        # the model marks the order in the header text (see RecordTableModel.headerData)
+        self.view.horizontalHeader().setSortIndicatorShown(False)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setAlternatingRowColors(True)
