@@ -192,6 +192,7 @@ class ExerciseDialog(RecordDialog):
     def on_item_changed(self, *_args: Any, steps: list[dict[str, Any]] | None = None) -> None:
         item = self.item()
         values = self.head.values()
+        self.head.widget("item").setToolTip(f"{item.code} {item.name}" if item else "")
         for name in PERSONAL_FIELDS:
             # an item that needs no applicant never asks for one; a value already there stays visible
             # (and can be cleared) rather than being kept out of sight
