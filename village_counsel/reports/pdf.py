@@ -62,8 +62,8 @@ def styles() -> dict[str, ParagraphStyle]:
     return {
         "title": _style("title", 17, 24, alignment=TA_CENTER, spaceAfter=4 * mm),
         "subtitle": _style("subtitle", 11, 16, alignment=TA_CENTER, spaceAfter=3 * mm),
-        "h1": _style("h1", 13, 18, spaceBefore=4 * mm, spaceAfter=2 * mm),
-        "h2": _style("h2", 11, 15, spaceBefore=2 * mm, spaceAfter=1.5 * mm),
+        "h1": _style("h1", 13, 18, spaceBefore=4 * mm, spaceAfter=2 * mm, keepWithNext=1),
+        "h2": _style("h2", 11, 15, spaceBefore=2 * mm, spaceAfter=1.5 * mm, keepWithNext=1),
         "body": _style("body", 10.5, 16, spaceBefore=1 * mm, spaceAfter=1 * mm),
         "notice": _style("notice", 13, 22, firstLineIndent=26),
         "small": _style("small", 9, 13, textColor=colors.HexColor("#333333"), spaceBefore=1.5 * mm),

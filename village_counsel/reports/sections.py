@@ -338,6 +338,7 @@ def _sessions(sec: Section, *, chart: bool = True, lists: bool = True) -> list[F
         ),
     ]
     if chart and f.raised:
+        out.append(Spacer(1, 3 * mm))
         out.append(stages_chart([(sec.name, f.by_stage or {})], title=f"{sec.name}本月事项所处阶段"))
     if not lists:
         return out
