@@ -268,7 +268,7 @@ class _Gen:
                     item["raiser_phone"] = self.phone()
                 items.append(item)
             session, created = matters.create_session(
-                store := self.store,
+                self.store,
                 village.id,
                 {
                     "date": day.isoformat(),
@@ -288,20 +288,7 @@ class _Gen:
             )
             self.count("session")
             self.result.created["matter"] = self.result.created.get("matter", 0) + len(created)
-            checklist.log_service(
-                store,
-                village.id,
-                {
-                    "date": day.isoformat(),
-                    "duty": checklist.SESSION_DUTY,
-                    "hours": 2,
-                    "people": n + 10,
-                    "content": f"参加{session['number']}，解答涉法事项 {n} 项",
-                    "channel": "现场",
-                },
-                at_ms=self.ms(day),
-            )
-            self.count("service_entry")
+            self.count("service_entry")  # the advisor attended: the session logs the entry itself
             for matter in created:
                 if rng.random() < 0.75:
                     decided = self.clamp(day + timedelta(days=rng.randint(0, 3)), month)

@@ -58,7 +58,9 @@ def create_session(
     if not clean.get("number"):
         clean["number"] = next_session_number(store, village_id, clean["date"])
     with store.transaction():
-        session = store.put("session", clean, village_id=village_id, at_ms=at_ms)
+        session_id = store.new_id()
+        _sync_attendance_entry(store, village_id, session_id, clean, at_ms)
+        session = store.put("session", clean, id=session_id, village_id=village_id, at_ms=at_ms)
         created = [
             store.put("matter", {**m, "session_id": session.id}, village_id=village_id, at_ms=at_ms)
             for m in cleaned_matters
@@ -69,7 +71,45 @@ def create_session(
 def update_session(store: Store, session_id: str, values: dict[str, Any]) -> Record:
     current = store.get("session", session_id)
     clean = validate(form_for("session"), {**current.data, **values})
-    return store.put("session", clean, id=session_id)
+    with store.transaction():
+        _sync_attendance_entry(store, current.village_id or "", session_id, clean, None)
+        return store.put("session", clean, id=session_id)
+
+
+ADVISOR_ROLE = "法律顾问"
+
+
+def _sync_attendance_entry(
+    store: Store, village_id: str, session_id: str, session: dict[str, Any], at_ms: int | None
+) -> None:
+    """Enter once: the advisor's presence at a session is the checklist's 参与村民说事 entry, kept in the
+    service log and linked both ways; it follows the session's date and goes when the advisor does."""
+    from . import checklist
+
+    present = int((session.get("attendance") or {}).get(ADVISOR_ROLE) or 0) > 0
+    entry_id = session.get("service_id")
+    entry = store.find(entry_id) if entry_id else None
+    if entry is not None and entry.deleted:
+        entry = None
+    if present:
+        people = sum(int(v) for v in (session.get("attendance") or {}).values())
+        values = {
+            "date": session["date"],
+            "duty": checklist.SESSION_DUTY,
+            "hours": (entry.get("hours") if entry else None) or 2,
+            "people": people or None,
+            "channel": "现场",
+            "content": f"参加村民说事（{session.get('number') or session['date']}）",
+            "session_id": session_id,
+        }
+        if entry is None:
+            entry = checklist.log_service(store, village_id, values, at_ms=at_ms)
+        elif entry.get("date") != session["date"] or entry.get("people") != values["people"]:
+            entry = checklist.update_service(store, entry.id, {**entry.data, **values}, at_ms=at_ms)
+        session["service_id"] = entry.id
+    elif entry is not None:
+        store.delete("service_entry", entry.id)
+        session["service_id"] = None
 
 
 def session_matters(store: Store, session_id: str) -> list[Record]:

@@ -581,3 +581,29 @@ def test_update_matter_corrects_recorded_fields_only(store, village):
     assert "content" in err.value.errors
     assert store.get("matter", matter.id)["content"] == "村东路灯坏了三盏"
     assert "discussion" not in m.editable_fields(fixed)
+
+
+def test_advisor_attendance_is_the_session_duty_entry(store, village):
+    """Enter once: a session the advisor attended counts for 参与村民说事 without a second entry."""
+    from village_counsel import checklist as cl
+
+    session, _ = matters.create_session(
+        store,
+        village.id,
+        {"date": "2026-11-05", "format": "现场说", "attendance": {"法律顾问": 1, "村民代表": 9}},
+    )
+    entry = store.get("service_entry", session["service_id"])
+    assert entry["duty"] == cl.SESSION_DUTY and entry["session_id"] == session.id and entry["people"] == 10
+    row = next(
+        p
+        for p in cl.progress(store, "2026-11", village.id, today=date(2026, 11, 20))
+        if p.duty.name == cl.SESSION_DUTY
+    )
+    assert row.done == 1 and row.due == 0
+    moved = matters.update_session(store, session.id, {"date": "2026-11-07"})
+    assert store.get("service_entry", moved["service_id"])["date"] == "2026-11-07"
+    gone = matters.update_session(store, session.id, {"attendance": {"村民代表": 9}})
+    assert gone.get("service_id") is None
+    assert store.list("service_entry", village_id=village.id) == []
+    no_advisor, _ = matters.create_session(store, village.id, {"date": "2026-11-09", "format": "线上说"})
+    assert not no_advisor.get("service_id")
