@@ -156,3 +156,13 @@ def test_real_size_round_trip(tmp_path):
     assert fingerprint(empty) == fingerprint(source)
     check = run(empty, "check")
     assert check.returncode == 0, check.stdout
+
+
+def test_a_refused_import_makes_no_backup(tmp_path):
+    store_dir = tmp_path / "s"
+    assert run(store_dir, "demo").returncode == 0
+    bad = tmp_path / "garbage.zip"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    proc = run(store_dir, "import", str(bad))
+    assert proc.returncode == 1
+    assert not list((store_dir / "backups").glob("*import*"))

@@ -66,11 +66,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     with open_cli_store(args) as store:
-        if not args.no_backup and store.select("SELECT count(*) FROM records")[0][0]:
-            from ..backup import make_backup
 
-            make_backup(store, "import")
-        results = import_paths(store, args.paths)
+        def backup_first() -> None:
+            if not args.no_backup and store.select("SELECT count(*) FROM records")[0][0]:
+                from ..backup import make_backup
+
+                make_backup(store, "import")
+
+        results = import_paths(store, args.paths, before_merge=backup_first)
         if not results:
             sys.stderr.write("没有找到要导入的文件（文件夹中没有 .zip 文件）\n")
             return EXIT_REFUSED

@@ -118,9 +118,19 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def import_paths(
-    store: Store, paths: Iterable[str | Path], progress: Progress | None = None
+    store: Store,
+    paths: Iterable[str | Path],
+    progress: Progress | None = None,
+    before_merge: Callable[[], None] | None = None,
 ) -> list[ImportResult]:
-    """Import every export among ``paths``; a refused file does not stop the others."""
+    """Import every export among ``paths``; a refused file does not stop the others. ``before_merge``
+    runs once, before the first verified file changes the store (the automatic backup)."""
+    pending = [before_merge] if before_merge else []
+
+    def first_merge() -> None:
+        while pending:
+            pending.pop()()
+
     files = expand_paths(paths)
     results = []
     for n, path in enumerate(files):
@@ -129,17 +139,22 @@ def import_paths(
             if progress:
                 progress(n * 1000 + (done * 1000 // max(total, 1)), len(files) * 1000)
 
-        results.append(import_file(store, path, progress=step))
+        results.append(import_file(store, path, progress=step, before_merge=first_merge))
     if progress:
         progress(len(files) * 1000, max(len(files), 1) * 1000)
     return results
 
 
-def import_file(store: Store, path: str | Path, progress: Progress | None = None) -> ImportResult:
+def import_file(
+    store: Store,
+    path: str | Path,
+    progress: Progress | None = None,
+    before_merge: Callable[[], None] | None = None,
+) -> ImportResult:
     """Verify and merge one export file. A refusal is returned (``ok=False``), never raised."""
     result = ImportResult(Path(path))
     try:
-        _Importer(store, result.path, progress).run(result)
+        _Importer(store, result.path, progress, before_merge).run(result)
     except Refused as exc:
         result.ok, result.reason = False, str(exc)
         log.info("refused %s: %s", path, exc)
@@ -307,8 +322,14 @@ def _record_row(obj: Any) -> tuple[Any, ...]:
 
 
 class _Importer:
-    def __init__(self, store: Store, path: Path, progress: Progress | None) -> None:
-        self.store, self.path, self.progress = store, path, progress
+    def __init__(
+        self,
+        store: Store,
+        path: Path,
+        progress: Progress | None,
+        before_merge: Callable[[], None] | None = None,
+    ) -> None:
+        self.store, self.path, self.progress, self.before_merge = store, path, progress, before_merge
         self.scratch: Path | None = None
 
     def run(self, result: ImportResult) -> None:
@@ -350,6 +371,8 @@ class _Importer:
             self._drop()
             raise _refuse("文件在导入过程中被改动")
         try:
+            if self.before_merge is not None:
+                self.before_merge()
             self._merge(result, manifest, file_hash)
         finally:
             self._drop()

@@ -381,11 +381,14 @@ class SyncPage(QWidget):
             if store_path is None:
                 return import_paths(self.store, paths, progress=report)
             with Store(store_path) as own:
-                if own.select("SELECT count(*) FROM records")[0][0]:
-                    from ..backup import make_backup
 
-                    make_backup(own, "import")
-                return import_paths(own, paths, progress=report)
+                def backup_first() -> None:  # only once a file has passed verification
+                    if own.select("SELECT count(*) FROM records")[0][0]:
+                        from ..backup import make_backup
+
+                        make_backup(own, "import")
+
+                return import_paths(own, paths, progress=report, before_merge=backup_first)
 
         self.import_button.setEnabled(False)
         run_op(self, job, on_done=self.on_imported, on_error=self.on_failed, label="正在导入…", progress=True)
