@@ -149,6 +149,7 @@ def progress(
     )
     _, month_end = month_bounds(month)
     out = []
+    began: dict[str, date | None] = {}
     for duty in catalog.duties.values():
         label, start, end = _period(duty, month)
         counted_to = min(end, month_end)
@@ -185,19 +186,50 @@ def progress(
             done_total += done
             if duty.frequency == "on_demand":
                 continue
+            if vid not in began:
+                began[vid] = activity_start(store, vid)
+            since = began[vid]
             if duty.frequency == "weekly":
                 required = len(weeks) * duty.quantity
-                # a week is owed once it has ended
-                owed = sum(1 for w in weeks if w + timedelta(days=6) < as_of) * duty.quantity
+                # a week is owed once it has ended, and only since the advisor began work in the village
+                owed = (
+                    sum(
+                        1
+                        for w in weeks
+                        if w + timedelta(days=6) < as_of and since and w + timedelta(days=6) >= since
+                    )
+                    * duty.quantity
+                )
             else:
                 required = duty.quantity
-                owed = required if end < as_of else 0
+                owed = required if end < as_of and since and end >= since else 0
             assert required_total is not None
             required_total += required
             due_total += max(0, required - done)
             overdue_total += max(0, owed - done)
         out.append(DutyProgress(duty, label, required_total, done_total, due_total, overdue_total))
     return out
+
+
+def activity_start(store: Store, village_id: str) -> date | None:
+    """The first day anything was recorded for a village: nothing is owed for the time before it
+    (a new store must not open with weeks of 逾期 duties). Walks the (kind, village_id, month) index."""
+    first: str | None = None
+    for kind in ("session", "matter", "power_exercise", "service_entry"):
+        month = store.select(
+            "SELECT min(month) FROM records WHERE kind = ? AND village_id = ? AND deleted = 0",
+            [kind, village_id],
+        )[0][0]
+        if month is None:
+            continue
+        day = store.select(
+            "SELECT min(json_extract(data, '$.date')) FROM records"
+            " WHERE kind = ? AND village_id = ? AND month = ? AND deleted = 0",
+            [kind, village_id, month],
+        )[0][0]
+        if day and (first is None or day < first):
+            first = day
+    return date.fromisoformat(first) if first else None
 
 
 def entries(

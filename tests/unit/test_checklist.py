@@ -117,6 +117,7 @@ def test_a_week_running_into_the_next_month_belongs_to_its_monday(store, village
 
 
 def test_yearly_duty_missed_shows_after_the_year(store, village):
+    _log(store, village, "2026-02-03", "法律咨询", topic="继承")  # the advisor was at work all year
     rows = _by_name(checklist.progress(store, "2026-06", village.id, today=date(2026, 11, 20)))
     assert rows["基本情况调查与年度服务计划"] == (1, 0, 1, 0)
     rows = _by_name(checklist.progress(store, "2026-12", village.id, today=date(2027, 1, 2)))
@@ -195,3 +196,16 @@ def test_service_entry_ranges(store, village):
 def test_log_in_unknown_village_is_refused(store):
     with pytest.raises(ValidationError, match="所选村不存在"):
         checklist.log_service(store, "nowhere", {"date": "2026-11-03", "duty": "驻村服务"})
+
+
+def test_nothing_is_owed_before_the_advisor_began_in_the_village(store, village):
+    """A new store must not open with weeks of 逾期 duties."""
+    fresh = _by_name(checklist.progress(store, "2026-11", village.id, today=MID_NOVEMBER))
+    assert fresh["公共法律服务点值班"] == (5, 0, 5, 0) and fresh["驻村服务"][3] == 0
+    _log(store, village, "2026-11-12", "法律咨询", topic="继承")  # the first record: a Thursday
+    rows = _by_name(checklist.progress(store, "2026-11", village.id, today=AFTER_NOVEMBER))
+    # the week of the 2nd ended before the first record; the weeks of the 9th to the 30th are owed
+    assert rows["公共法律服务点值班"] == (5, 0, 5, 4)
+    assert rows["驻村服务"] == (1, 0, 1, 1)
+    october = _by_name(checklist.progress(store, "2026-10", village.id, today=AFTER_NOVEMBER))
+    assert october["驻村服务"][3] == 0
