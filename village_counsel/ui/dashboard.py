@@ -258,7 +258,8 @@ class DashboardPage(QWidget):
         )
         entries = sum(p.done for p in self.progress)
         self.tiles["entries"].set(str(entries))
-        regular = [p for p in self.progress if p.required is not None]
+        # a duty with nothing required (no village yet) is not "complete": leave it out of the count
+        regular = [p for p in self.progress if p.required]
         done = sum(1 for p in regular if p.complete)
         self.tiles["duties"].set(
             f"{done}/{len(regular)}", "逾期 " + str(sum(1 for p in regular if p.overdue))
@@ -328,7 +329,8 @@ class DashboardPage(QWidget):
         chart = QChart()
         self._font(chart)
         chart.setTitle("工作清单：应完成与已完成")
-        regular = [p for p in self.progress if p.required is not None]
+        # a duty with nothing required (no village yet) is not "complete": leave it out of the count
+        regular = [p for p in self.progress if p.required]
         required, done = QBarSet("应完成"), QBarSet("已完成")
         for p in regular:
             required.append(p.required or 0)

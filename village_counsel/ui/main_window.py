@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from ..store import Changes, Store
 from ..villages import get_profile
 from .checklist_page import ChecklistPage
-from .common import Hub, heading
+from .common import Hub, fit_to_screen, heading
 from .dashboard import DashboardPage
 from .editors import ServiceDialog, open_record
 from .pages import MattersPage, PowersPage
@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         self._shortcuts()
         self.hub.changed.connect(self.on_changed)
         self.update_status()
-        self.resize(1366, 768)
+        fit_to_screen(self, 1366, 768)
 
     def _shortcuts(self) -> None:
         def add(keys: QKeySequence | str, slot) -> None:  # noqa: ANN001
