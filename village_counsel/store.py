@@ -8,6 +8,7 @@ period queries. Device identity, the clock and settings are local rows in ``loca
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import hashlib
 import json
@@ -411,7 +412,7 @@ class Store:
         where: str = "",
         params: Iterable[Any] = (),
         order: str = "json_extract(data, '$.date'), id",
-    ) -> list[Record]:
+    ) -> builtins.list[Record]:
         """Records of one kind, optionally of one village and month (or inclusive month range)."""
         clauses, args = ["kind = ?"], [kind]
         if village_id is not None:
@@ -431,11 +432,11 @@ class Store:
         sql = f"SELECT {self._COLUMNS} FROM records WHERE {' AND '.join(clauses)} ORDER BY {order}"
         return [self._row_to_record(r) for r in self.db.execute(sql, args).fetchall()]
 
-    def select(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+    def select(self, sql: str, params: Iterable[Any] = ()) -> builtins.list[tuple[Any, ...]]:
         """A read-only query for the core's figure and list queries."""
         return self.db.execute(sql, list(params)).fetchall()
 
-    def history(self, id: str) -> list[Record]:
+    def history(self, id: str) -> builtins.list[Record]:
         """Every revision this store has seen of a record, oldest first."""
         rows = self.db.execute(
             "SELECT kind, id, village_id, rev, origin, updated_at, deleted, data, base_rev, base_origin"
@@ -455,7 +456,7 @@ class Store:
             digest.update(f"{kind}\t{id_}\t{rev}\t{deleted}\n".encode())
         return digest.hexdigest()
 
-    def months(self) -> list[str]:
+    def months(self) -> builtins.list[str]:
         """The months that have live records, sorted. Walks the (kind, month) index one month at a time,
         so it costs a few lookups per month rather than a scan of every record."""
         found: set[str] = set()
@@ -478,7 +479,7 @@ class Store:
                     found.add(month)
         return sorted(found)
 
-    def integrity_problems(self) -> list[str]:
+    def integrity_problems(self) -> builtins.list[str]:
         rows = [r[0] for r in self.db.execute("PRAGMA integrity_check").fetchall()]
         return [] if rows == ["ok"] else [f"数据库完整性检查：{r}" for r in rows]
 
