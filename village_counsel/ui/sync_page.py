@@ -187,8 +187,12 @@ class SyncPage(QWidget):
         office = office_key(self.store)
         lines = [
             f"本机设备编号：{own['device_id']}    公钥指纹：{own['fingerprint']}",
-            f"最近导出：第 {own['last_export_seq']} 号（{own['last_export_at'] or '从未导出'}）；"
-            f"待导出修订 {own['pending']} 条",
+            (
+                f"最近导出：第 {own['last_export_seq']} 号（{own['last_export_at']}）；"
+                if own["last_export_seq"]
+                else "尚未导出过（第一次导出为完整导出）；"
+            )
+            + f"待导出修订 {own['pending']} 条",
         ]
         if office:
             lines.append(f"本机是司法所：{office.name}（司法所密钥指纹 {office.fingerprint}）")
