@@ -9,6 +9,7 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from .. import vocab
 from .pdf import FONT, WIDTH, register_font
@@ -31,6 +32,13 @@ def nice_step(top: float, ticks: int = 5) -> int:
     return 10 * power
 
 
+def two_lines(name: str) -> str:
+    """A category label on two lines: "上张村（西周镇 1a2b3c4d）" → "上张村" over "西周镇 1a2b3c4d", so
+    same-name villages (told apart by township or id) do not run into each other under a bar group."""
+    head, sep, rest = name.partition("（")
+    return f"{head}\n{rest.rstrip('）')}" if sep else name
+
+
 def stages_chart(
     series: Sequence[tuple[str, dict[str, int]]], *, title: str = "说事事项所处阶段", width: float = WIDTH
 ) -> Drawing:
@@ -40,10 +48,12 @@ def stages_chart(
     d = Drawing(width, height, initialFontName=FONT)
     _title(d, title, width, height)
     chart = VerticalBarChart()
-    chart.x, chart.y = 34, 24
-    chart.width, chart.height = width - 34 - 120, height - 24 - 22
+    names = [two_lines(name) if len(series) <= 8 else name for name, _ in series]
+    bottom = 34 if any("\n" in n for n in names) else 24
+    chart.x, chart.y = 34, bottom
+    chart.width, chart.height = width - 34 - 120, height - bottom - 22
     chart.data = [[s.get(stage, 0) for _, s in series] for stage in vocab.STAGES]
-    chart.categoryAxis.categoryNames = [name for name, _ in series]
+    chart.categoryAxis.categoryNames = names
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 8 if len(series) <= 8 else 6
     if len(series) > 8:
@@ -91,8 +101,10 @@ def completion_chart(rates: Sequence[tuple[str, float | None]], *, width: float 
     d = Drawing(width, height, initialFontName=FONT)
     _title(d, "工作清单完成率（按村）", width, height)
     chart = HorizontalBarChart()
-    chart.x, chart.y = 70, 22
-    chart.width, chart.height = width - 70 - 30, height - 22 - 22
+    # room on the left for the longest village name (a same-name village carries its township and id)
+    left = min(width * 0.4, max([70.0] + [stringWidth(n, FONT, 8) + 8 for n, _ in rates]))
+    chart.x, chart.y = left, 22
+    chart.width, chart.height = width - left - 30, height - 22 - 22
     chart.data = [[round((r or 0) * 100, 1) for _, r in reversed(rates)]]
     chart.categoryAxis.categoryNames = [name for name, _ in reversed(rates)]
     chart.categoryAxis.labels.fontName = FONT

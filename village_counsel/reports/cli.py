@@ -31,7 +31,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="生成某月的法律顾问工作月报（A4 PDF，个人信息脱敏）。不指定 --village 时包含数据中的全部村。",
     )
     p.add_argument("--month", type=month_arg, required=True, help="月份 YYYY-MM，例如 2026-11")
-    p.add_argument("--village", metavar="村名", help="只生成该村的月报")
+    p.add_argument(
+        "--village",
+        metavar="村名",
+        help="只生成该村的月报。有同名村时（如两位顾问的数据都建了“上张村”）写成“村名@ID前缀”"
+        "（如 上张村@1a2b3c4d，ID 前缀见出错提示）或“村名@乡镇”（如 上张村@西周镇），也可直接给出村的 ID",
+    )
     p.add_argument("-o", "--output", type=_pdf_path, required=True, metavar="FILE.pdf", help="输出文件")
     p.set_defaults(func=cmd_report)
 
@@ -46,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     n.add_argument("--exercise", required=True, metavar="编号或ID", help="小微权力事项的编号或 ID")
     n.add_argument("--step", metavar="步骤", help="要公示的步骤代码（默认：最近一次公示）")
-    n.add_argument("--village", metavar="村名", help="编号在多个村重复时指定村")
+    n.add_argument("--village", metavar="村名", help="编号在多个村重复时指定村（同名村写成 村名@ID前缀）")
     n.add_argument("-o", "--output", type=_pdf_path, required=True, metavar="FILE.pdf", help="输出文件")
     n.set_defaults(func=cmd_print_notice)
 
@@ -59,7 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     target = r.add_mutually_exclusive_group(required=True)
     target.add_argument("--matter", metavar="编号或ID", help="说事事项")
     target.add_argument("--case", metavar="ID", help="人民调解案件")
-    r.add_argument("--village", metavar="村名", help="编号在多个村重复时指定村")
+    r.add_argument("--village", metavar="村名", help="编号在多个村重复时指定村（同名村写成 村名@ID前缀）")
     r.add_argument("-o", "--output", type=_pdf_path, required=True, metavar="FILE.pdf", help="输出文件")
     r.set_defaults(func=cmd_print_record)
 
@@ -77,7 +82,7 @@ def _done(path: Path, pdf: bytes) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from ..cli import open_cli_store
-    from .figures import month_report, resolve_village
+    from .figures import empty_month_warning, month_report, resolve_village
     from .monthly import render
 
     with open_cli_store(args) as store:
@@ -89,6 +94,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         if not report.sections:
             return _usage_error("report", "数据中还没有村；请先录入村或运行 demo 生成演示数据")
         pdf = render(report, args.output)
+        warning = empty_month_warning(store, report)
+    if warning:
+        sys.stderr.write(f"village-counsel report: {warning}\n")
     return _done(args.output, pdf)
 
 

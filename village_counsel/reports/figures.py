@@ -16,7 +16,7 @@ from ..errors import NotFound
 from ..matters import MatterFigures
 from ..powers import Finding
 from ..store import Record, Store
-from ..villages import get_profile, list_villages, village_by_name
+from ..villages import get_profile, list_villages
 
 REMOTE_CHANNELS = ("电话", "微信")
 
@@ -76,8 +76,8 @@ class MediationFigures:
         return self.received - self.success - self.failed - self.terminated
 
     @property
-    def settled(self) -> int:
-        """调结: cases concluded (success, failure or termination)."""
+    def concluded(self) -> int:
+        """已结案: cases concluded, whatever the outcome (调解成功, 调解不成 or 终止)."""
         return self.success + self.failed + self.terminated
 
     @property
@@ -256,10 +256,14 @@ class Section:
     mediation_last_month: MediationFigures
     mediation_last_year: MediationFigures
     notes: list[Record]
+    label: str | None = None  # the printed name, telling same-name villages apart (see village_labels)
+    advisor: dict[str, Any] = field(default_factory=dict)  # the village's advisor profile (advisor_of)
 
     @property
     def name(self) -> str:
-        return self.village["name"] if self.village is not None else "全部村"
+        if self.village is None:
+            return "全部村"
+        return self.label or self.village["name"]
 
     @property
     def findings(self) -> int:
@@ -346,6 +350,20 @@ class MonthReport:
         return sorted({s.village.get("township") or "" for s in self.sections if s.village} - {""})
 
     @property
+    def advisors(self) -> list[tuple[dict[str, Any], list[str]]]:
+        """The distinct advisors of the villages in this report, each with the villages it serves (a
+        township store holds one profile per advisor's laptop)."""
+        out: list[tuple[dict[str, Any], list[str]]] = []
+        for s in self.sections:
+            for advisor, villages in out:
+                if advisor == s.advisor:
+                    villages.append(s.name)
+                    break
+            else:
+                out.append((s.advisor, [s.name]))
+        return [(a, v) for a, v in out if a] or [(self.profile, [s.name for s in self.sections])]
+
+    @property
     def judicial_office(self) -> str:
         offices = sorted({s.village.get("judicial_office") or "" for s in self.sections if s.village} - {""})
         if len(offices) == 1:
@@ -355,16 +373,102 @@ class MonthReport:
         )
 
 
-def resolve_village(store: Store, name: str | None) -> Record | None:
-    """The village called ``name`` (None for all); :class:`NotFound` with the names on offer otherwise."""
-    if not name:
+ID_SHOWN = 8  # characters of a village id shown to tell same-name villages apart
+
+
+def village_choice(village: Record) -> str:
+    """How a person picks this village on the command line: 名称@ID前8位."""
+    return f"{village['name']}@{village.id[:ID_SHOWN]}"
+
+
+def _describe(village: Record) -> str:
+    town = village.get("township") or "乡镇未填"
+    return f"{village['name']}（{town}，ID {village.id[:ID_SHOWN]}）"
+
+
+def resolve_village(store: Store, ref: str | None) -> Record | None:
+    """The village ``ref`` names (None for all villages).
+
+    ``ref`` is a village name; when two villages share the name (two advisors' files imported into one
+    township store), it must be told apart as ``名称@ID前缀`` (``上张村@1a2b3c4d``) or ``名称@乡镇``
+    (``上张村@西周镇``), or given as the village's id (or a unique start of it, at least 6 characters).
+    :class:`NotFound` lists the villages on offer, or the candidates when the name is ambiguous."""
+    if not ref or not ref.strip():
         return None
-    village = village_by_name(store, name)
-    if village is None:
-        names = [v["name"] for v in list_villages(store)]
-        shown = "、".join(names[:10]) + ("等" if len(names) > 10 else "")
-        raise NotFound(f"没有名为“{name}”的村" + (f"；现有：{shown}" if names else "；数据中还没有村"))
-    return village
+    ref = ref.strip()
+    record = store.find(ref)
+    if record is not None and record.kind == "village" and not record.deleted:
+        return record
+    name, _, which = ref.partition("@")
+    name, which = name.strip(), which.strip()
+    same = store.list("village", where="json_extract(data, '$.name') = ?", params=[name], order="id")
+    if which and same:
+        picked = [
+            v for v in same if v.id.lower().startswith(which.lower()) or (v.get("township") or "") == which
+        ]
+        if len(picked) == 1:
+            return picked[0]
+        if not picked:
+            raise NotFound(
+                f"“{name}”中没有 ID 以“{which}”开头或属于“{which}”的村；可选："
+                + "、".join(f"{_describe(v)} → --village {village_choice(v)}" for v in same)
+            )
+        same = picked
+    if len(same) == 1:
+        return same[0]
+    if len(same) > 1:
+        raise NotFound(
+            f"有 {len(same)} 个村名为“{name}”："
+            + "、".join(_describe(v) for v in same)
+            + f"。请用“村名@ID前缀”指定，例如 --village {village_choice(same[0])}"
+        )
+    if not which and len(ref) >= 6 and all(c in "0123456789abcdef-" for c in ref.lower()):
+        by_prefix = store.list(
+            "village", where="id LIKE ? ESCAPE '\\'", params=[ref.lower().replace("_", "\\_") + "%"]
+        )
+        if len(by_prefix) == 1:
+            return by_prefix[0]
+    names = [v["name"] for v in list_villages(store)]
+    shown = "、".join(names[:10]) + ("等" if len(names) > 10 else "")
+    raise NotFound(f"没有名为“{name}”的村" + (f"；现有：{shown}" if names else "；数据中还没有村"))
+
+
+def village_labels(villages: list[Record]) -> dict[str, str]:
+    """village id → the name to print: the name, or, where several villages share it, the name with its
+    township (or, when that does not tell them apart either, the first characters of its id)."""
+    by_name: dict[str, list[Record]] = {}
+    for v in villages:
+        by_name.setdefault(v["name"], []).append(v)
+    labels: dict[str, str] = {}
+    for name, group in by_name.items():
+        if len(group) == 1:
+            labels[group[0].id] = name
+            continue
+        towns = [v.get("township") or "" for v in group]
+        for v, town in zip(group, towns, strict=True):
+            if town and towns.count(town) == 1:
+                labels[v.id] = f"{name}（{town}）"
+            else:
+                labels[v.id] = f"{name}（{town + ' ' if town else ''}{v.id[:ID_SHOWN]}）"
+    return labels
+
+
+def advisor_of(store: Store, village: Record, profiles: list[Record] | None = None) -> dict[str, Any]:
+    """The advisor profile of ``village``: the profile made on the device (``origin``) that holds the
+    village's record — the advisor who keeps that village's file. Before a match is given up, the device
+    that first made the village is tried; a store with a single profile serves every village with it."""
+    profiles = store.list("profile", order="id") if profiles is None else profiles
+    by_origin = {p.origin: p for p in profiles}
+    current = store.find(village.id)
+    origin = current.origin if current is not None else village.origin
+    if origin in by_origin:
+        return dict(by_origin[origin].data)
+    for revision in store.history(village.id):
+        if revision.origin in by_origin:
+            return dict(by_origin[revision.origin].data)
+    if len(profiles) == 1:
+        return dict(profiles[0].data)
+    return {}
 
 
 def month_report(
@@ -380,15 +484,59 @@ def month_report(
     today = today or date.today()
     if isinstance(village, str):
         village = resolve_village(store, village)
-    villages = [village] if village is not None else list_villages(store)
+    every = list_villages(store)
+    villages = [village] if village is not None else every
+    labels = village_labels(every)
+    profiles = store.list("profile", order="id")
     profile = get_profile(store)
     sections = []
     for n, v in enumerate(villages):
-        sections.append(section(store, month, v, today=today))
+        sec = section(store, month, v, today=today)
+        sec.label = labels.get(v.id)
+        sec.advisor = advisor_of(store, v, profiles)
+        sections.append(sec)
         if progress is not None:
             progress(n + 1, len(villages) + 1)
     total = section(store, month, None, today=today) if len(villages) > 1 else None
     return MonthReport(month, today, dict(profile.data) if profile else {}, sections, total)
+
+
+def has_records(sec: Section) -> bool:
+    """Does the section count anything of its month (a session, matter, exercise, log entry or note)?"""
+    return bool(
+        sec.matter_list
+        or sec.sessions
+        or sec.exercises
+        or sec.services.entries
+        or sec.mediation.received
+        or sec.notes
+    )
+
+
+def empty_month_warning(store: Store, report: MonthReport, shown: int = 12) -> str | None:
+    """A warning when the report's month has no records at all (the PDF would be all zeros), naming the
+    months that do have records — of the one village, or of the whole store. None when there is data."""
+    if any(has_records(s) for s in report.sections):
+        return None
+    if len(report.sections) == 1 and not report.township and report.sections[0].village is not None:
+        sec = report.sections[0]
+        rows = store.select(
+            "SELECT DISTINCT month FROM records WHERE village_id = ? AND deleted = 0 AND month IS NOT NULL"
+            " AND kind != 'village' ORDER BY month",
+            [sec.village.id],
+        )
+        months = [r[0] for r in rows if r[0]]
+        where = sec.name
+    else:
+        months = store.months()
+        where = ""
+    month = f"{int(report.month[:4])}年{int(report.month[5:7])}月"
+    head = f"警告：{month}{where}没有任何记录，生成的月报各项均为 0。"
+    if not months:
+        return head + f"{where or '数据中'}还没有任何月份的记录。"
+    listed = "、".join(months[-shown:])
+    more = f"（共 {len(months)} 个月，此处列出最近 {shown} 个）" if len(months) > shown else ""
+    return head + f"{where}有记录的月份：{listed}{more}。请检查 --month。"
 
 
 def stage_counts(sections: list[Section]) -> dict[str, int]:
@@ -406,6 +554,10 @@ __all__ = [
     "mediation_figures",
     "month_report",
     "resolve_village",
+    "advisor_of",
+    "empty_month_warning",
     "section",
     "service_figures",
+    "village_choice",
+    "village_labels",
 ]

@@ -14,6 +14,7 @@ from .charts import completion_chart, stages_chart
 from .figures import MonthReport, month_report, stage_counts
 from .pdf import PageLabel, PrintError, build_pdf, fmt_rate, month_label, para, signature_block, table
 from .sections import (
+    advisors_table,
     checklist_block,
     cn_number,
     header_block,
@@ -59,6 +60,7 @@ def township_story(report: MonthReport) -> list[Flowable]:
         para(f"{name}村法律顾问工作月报（汇总）", "title"),
         para(f"{month_label(report.month)}　共 {len(report.sections)} 个村", "subtitle"),
         header_block(report, None),
+        *advisors_table(report),
         heading(1, "各村主要数据"),
         table(
             [

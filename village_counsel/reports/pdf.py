@@ -21,11 +21,12 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.doctemplate import LayoutError
 
 from .. import paths
 from ..errors import CounselError
+from .cjkwrap import CJKParagraph
 
 FONT = "WQYMicroHei"
 PAGE = A4
@@ -81,8 +82,8 @@ def esc(text: Any) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
 
 
-def para(text: Any, style: str = "body") -> Paragraph:
-    return Paragraph(esc(text), styles()[style])
+def para(text: Any, style: str = "body") -> CJKParagraph:
+    return CJKParagraph(esc(text), styles()[style])
 
 
 def fmt_rate(value: float | None) -> str:
@@ -121,7 +122,7 @@ def cell(text: Any, style: str, width: float) -> Any:
     s = "" if text is None else str(text)
     if "\n" not in s and stringWidth(s, FONT, styles()[style].fontSize) <= width - 2 * PAD - 0.5:
         return s
-    return Paragraph(esc(s), styles()[style])
+    return CJKParagraph(esc(s), styles()[style])
 
 
 def table(
@@ -224,8 +225,8 @@ class PageLabel(Flowable):
 def signature_block(parties: Sequence[tuple[str, str]]) -> KeepTogether:
     """Sign-off boxes side by side: (title, the lines under it)."""
     st = styles()
-    heads = [Paragraph(esc(title), st["cell_c"]) for title, _ in parties]
-    bodies = [Paragraph(esc(body), st["cell"]) for _, body in parties]
+    heads = [CJKParagraph(esc(title), st["cell_c"]) for title, _ in parties]
+    bodies = [CJKParagraph(esc(body), st["cell"]) for _, body in parties]
     t = Table([heads, bodies], colWidths=[WIDTH / len(parties)] * len(parties), rowHeights=[None, 34 * mm])
     t.setStyle(
         TableStyle(
@@ -239,6 +240,16 @@ def signature_block(parties: Sequence[tuple[str, str]]) -> KeepTogether:
         )
     )
     return KeepTogether([Spacer(1, 5 * mm), t])
+
+
+def fit(text: str, width: float, size: float) -> str:
+    """``text`` cut (with "…") to fit ``width`` points in the CJK font: a running header made from a long
+    subject must not run into the other header."""
+    if stringWidth(text, FONT, size) <= width:
+        return text
+    while text and stringWidth(text + "…", FONT, size) > width:
+        text = text[:-1]
+    return text + "…"
 
 
 def numbered_canvas(default_label: str, title: str) -> type[rl_canvas.Canvas]:
@@ -275,8 +286,10 @@ def numbered_canvas(default_label: str, title: str) -> type[rl_canvas.Canvas]:
             self.setFillColor(colors.HexColor("#444444"))
             self.setStrokeColor(colors.HexColor("#999999"))
             self.setLineWidth(0.4)
-            self.drawString(MARGIN_X, height - 12 * mm, self._vc_label)
-            self.drawRightString(width - MARGIN_X, height - 12 * mm, title)
+            label = fit(self._vc_label, (width - 2 * MARGIN_X) * 0.5, 8.5)
+            self.drawString(MARGIN_X, height - 12 * mm, label)
+            room = width - 2 * MARGIN_X - stringWidth(label, FONT, 8.5) - 6 * mm
+            self.drawRightString(width - MARGIN_X, height - 12 * mm, fit(title, room, 8.5))
             self.line(MARGIN_X, height - 13.5 * mm, width - MARGIN_X, height - 13.5 * mm)
             self.setFont(FONT, 9)
             self.drawCentredString(width / 2, 9 * mm, f"第 {number} 页 共 {total} 页")

@@ -41,26 +41,60 @@ def short_date(day: str | None, year: int) -> str:
     return day[5:] if int(day[:4]) == year else day
 
 
+def _distinct(values: list[Any]) -> str:
+    seen = [v for i, v in enumerate(values) if v and v not in values[:i]]
+    return "、".join(seen) or "—"
+
+
+def _office(report: MonthReport, sec: Section | None) -> str:
+    """A village's own 司法所 in its section; the report's (one, or the list) otherwise."""
+    own = sec.village.get("judicial_office") if sec is not None and sec.village is not None else None
+    return own or report.judicial_office
+
+
 def header_block(report: MonthReport, sec: Section | None) -> Flowable:
-    profile = report.profile
+    """The report's head (DOMAIN.md §4 item 1). A village's section names that village's advisor; the
+    township head names every advisor (one profile per advisor's laptop in a township store)."""
     villages = [s.name for s in report.sections]
     served = "、".join(villages[:12]) + (f" 等 {len(villages)} 个村" if len(villages) > 12 else "")
     towns = report.townships
     township = "、".join(towns[:3]) + (f" 等 {len(towns)} 个乡镇（街道）" if len(towns) > 3 else "") or "—"
+    advisors = [sec.advisor] if sec is not None else [a for a, _ in report.advisors]
+    several = len(advisors) > 1
     pairs = [
         (
             "乡镇（街道）",
             township if sec is None else (sec.village.get("township") if sec.village else township),
         ),
-        ("司法所", report.judicial_office or "—"),
+        ("司法所", _office(report, sec) or "—"),
         ("报告月份", month_label(report.month)),
         ("报告日期", report.today.isoformat()),
-        ("法律顾问", profile.get("name") or "—"),
-        ("执业机构", profile.get("firm") or "—"),
+        ("法律顾问", _distinct([a.get("name") for a in advisors])),
+        ("执业机构", _distinct([a.get("firm") for a in advisors])),
         ("服务村（社区）", sec.name if sec is not None and sec.village is not None else served),
-        ("执业证号", profile.get("license_no") or "—"),
+        ("执业证号", "见下表" if several else _distinct([a.get("license_no") for a in advisors])),
     ]
     return kv_table(pairs)
+
+
+def advisors_table(report: MonthReport) -> list[Flowable]:
+    """The township's advisors, each with the villages it serves (only when there are several)."""
+    advisors = report.advisors
+    if len(advisors) < 2:
+        return []
+    rows = [
+        [
+            a.get("name") or "—",
+            a.get("firm") or "—",
+            a.get("license_no") or "—",
+            "、".join(v[:20]) + (f" 等 {len(v)} 个村" if len(v) > 20 else ""),
+        ]
+        for a, v in advisors
+    ]
+    return [
+        Spacer(1, 2 * mm),
+        table(["法律顾问", "执业机构", "执业证号", "服务村"], rows, [1, 1.8, 1.5, 3], text_cols=(0, 1, 3)),
+    ]
 
 
 def heading(n: int, text: str) -> Flowable:
@@ -149,8 +183,8 @@ def _mediation_summary(
         ("调解成功（件）", lambda f: f.success),
         ("调解不成（件）", lambda f: f.failed),
         ("终止调解（件）", lambda f: f.terminated),
+        ("已结案合计（件）", lambda f: f.concluded),
         ("正在调解（件）", lambda f: f.pending),
-        ("调结（件）", lambda f: f.settled),
         ("涉及金额（元）", lambda f: f.amount),
         ("书面协议 / 口头协议（件）", None),
         ("防止民转刑（件 / 人）", None),
@@ -201,6 +235,10 @@ def mediation_block(sec: Section, *, cases: bool = True) -> list[Flowable]:
         ),
         Spacer(1, 1.5 * mm),
         _mediation_summary(cur, sec.mediation_last_month, sec.mediation_last_year),
+        para(
+            "已结案合计 = 调解成功 + 调解不成 + 终止调解；调解成功率 = 调解成功 ÷ 受理纠纷。",
+            "small",
+        ),
         para("按纠纷类型（人民调解统计报表口径）", "h2"),
     ]
     types = list(cur.by_type.items())
@@ -473,14 +511,19 @@ def village_story(report: MonthReport, sec: Section) -> list[Flowable]:
         story.append(CondPageBreak(30 * mm))
         story.append(KeepTogether([heading(n, title), flowables[0]]))
         story.extend(flowables[1:])
-    story.append(signature_block(sign_off(report, sec.name)))
+    story.append(signature_block(sign_off(report, sec)))
     return story
 
 
-def sign_off(report: MonthReport, village: str | None) -> list[tuple[str, str]]:
-    advisor = report.profile.get("name") or ""
+def sign_off(report: MonthReport, sec: Section | None) -> list[tuple[str, str]]:
+    """The signature boxes of a village's section (``sec``) or of the township summary (None)."""
+    if sec is not None:
+        advisor = sec.advisor.get("name") or ""
+    else:
+        advisor = "、".join(a.get("name") for a, _ in report.advisors if a.get("name"))
     parties = [("法律顾问", f"签名：{advisor}\n\n日期：    年   月   日")]
-    if village:
+    if sec is not None:
+        village = sec.village["name"] if sec.village is not None else sec.name
         parties.append(("村委会（盖章）", f"{village}村民委员会\n\n日期：    年   月   日"))
-    parties.append(("司法所审核", f"{report.judicial_office}\n审核意见：\n审核人：\n日期：    年   月   日"))
+    parties.append(("司法所审核", f"{_office(report, sec)}\n审核意见：\n审核人：\n日期：    年   月   日"))
     return parties
