@@ -179,3 +179,77 @@ def test_help_is_chinese(tmp_path, args):
     proc = run(tmp_path, *args, "--help")
     ok(proc)
     assert "用法：" in proc.stdout and re.search(r"[\u4e00-\u9fff]", proc.stdout)
+
+
+# --- trial fixes: same-name villages from two advisors' files, empty months ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def township_dir(tmp_path_factory) -> Path:
+    """A township store that imported two advisors' files; both advisors created 上张村 and 东门村."""
+    base = tmp_path_factory.mktemp("township")
+    for name, seed in (("a", "5"), ("b", "6")):
+        ok(run(base / name, "demo", "--villages", "2", "--months", "2", "--seed", seed))
+        ok(run(base / name, "export", "--full", "-o", str(base / f"{name}.zip")))
+    ok(run(base / "office", "import", str(base / "a.zip"), str(base / "b.zip")))
+    return base / "office"
+
+
+def _twins(data_dir: Path) -> tuple[list, dict[str, str]]:
+    with Store(data_dir / STORE_FILE) as store:
+        twins = [v for v in store.list("village", order="id") if v["name"] == "上张村"]
+        advisors = {p.origin: p["name"] for p in store.list("profile")}
+        return twins, {v.id: advisors[v.origin] for v in twins}
+
+
+def test_a_shared_village_name_is_refused_listing_the_candidates(township_dir, month, tmp_path):
+    twins, _ = _twins(township_dir)
+    assert len(twins) == 2
+    proc = run(township_dir, "report", "--month", month, "--village", "上张村", "-o", str(tmp_path / "x.pdf"))
+    usage_error(proc, "有 2 个村名为“上张村”", *[f"ID {v.id[:8]}" for v in twins], "上张村@")
+    assert "西周镇" in proc.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_a_shared_name_is_told_apart_by_id_prefix_or_id(township_dir, month, tmp_path):
+    twins, advisor = _twins(township_dir)
+    for n, (v, ref) in enumerate(((twins[0], f"上张村@{twins[0].id[:8]}"), (twins[1], twins[1].id))):
+        out = tmp_path / f"{n}.pdf"
+        ok(run(township_dir, "report", "--month", month, "--village", ref, "-o", str(out)))
+        text = text_of(out)
+        assert f"{v.id[:8]}）法律顾问工作月报" in text.replace("\n", "")
+        head = text[: text.index("一、")]
+        assert advisor[v.id] in head  # this village's own advisor, not "—"
+        other = advisor[twins[1 - n].id]
+        assert other not in head
+
+
+def test_township_report_names_every_advisor_and_tells_twins_apart(township_dir, month, tmp_path):
+    twins, advisor = _twins(township_dir)
+    out = tmp_path / "t.pdf"
+    ok(run(township_dir, "report", "--month", month, "-o", str(out)))
+    text = text_of(out)
+    head = text[: text.index("各村主要数据")]
+    assert all(name in head for name in advisor.values())
+    flat = text.replace("\n", "").replace(" ", "")
+    for v in twins:
+        assert f"上张村（西周镇{v.id[:8]}）" in flat
+
+
+def test_help_explains_how_to_pick_a_shared_name(demo_dir):
+    proc = run(demo_dir, "report", "--help")
+    ok(proc)
+    assert "村名@ID前缀" in proc.stdout and "上张村@" in proc.stdout
+
+
+def test_a_month_without_records_warns_but_prints(demo_dir, tmp_path):
+    with Store(demo_dir / STORE_FILE) as store:
+        months = store.months()
+    out = tmp_path / "empty.pdf"
+    proc = run(demo_dir, "report", "--month", "2020-01", "-o", str(out))
+    ok(proc)
+    assert out.exists() and "已生成" in proc.stdout
+    assert "2020年1月没有任何记录" in proc.stderr and all(m in proc.stderr for m in months)
+    proc = run(demo_dir, "report", "--month", months[0], "-o", str(tmp_path / "full.pdf"))
+    ok(proc)
+    assert "没有任何记录" not in proc.stderr
