@@ -164,3 +164,15 @@ def test_report_figures_equal_the_dashboard(demo_store, qtbot, village_index):
     assert dashboard.tiles["sessions"].value.text() == str(section.matters.sessions)
     assert dashboard.tiles["raised"].value.text() == str(section.matters.raised)
     assert dashboard.tiles["findings"].value.text() == str(section.findings)
+
+
+def test_a_village_sharing_its_name_is_generated_by_id(ui_store, qtbot):
+    """Two advisors' files may both hold 上张村: the page asks for the chosen one by id, not by name."""
+    twin = "ffff0000-0000-4000-8000-000000000009"
+    ui_store.put("village", {"name": "上张村", "township": "墙头镇"}, id=twin, village_id=twin)
+    page = ReportPage(ui_store)
+    qtbot.addWidget(page)
+    page.village.reload()
+    generate(page, qtbot, month="2026-11", village_id=twin)
+    text = pypdf.PdfReader(page.pdf_path).pages[0].extract_text()
+    assert "上张村（墙头镇）法律顾问工作月报" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -20,13 +21,23 @@ from PySide6.QtWidgets import (
 
 from .. import matters
 from ..catalog import load_catalog
-from ..store import Changes, Store
+from ..store import Changes, Record, Store
 from .common import Hub, heading
 from .editors import SessionDialog, advance_matter
 from .exercise_editor import ExerciseDialog, item_description
 from .record_list import RecordList
 
 Opener = Callable[[str, str], None]
+
+
+def record_printer(page: Any) -> Any:
+    """The page's :class:`RecordPrinter`, made on first use: the report module (QtPdf, printing) is
+    loaded only when someone prints, as the main window does for the 报表 page."""
+    if page._printer is None:
+        from .report_page import RecordPrinter
+
+        page._printer = RecordPrinter(page.store, page)
+    return page._printer
 
 
 class MattersPage(QWidget):
@@ -57,6 +68,11 @@ class MattersPage(QWidget):
         open_button = QPushButton("打开")
         open_button.clicked.connect(self.open_current)
         bar.addWidget(open_button)
+        self._printer: Any = None
+        self.print_button = QPushButton("打印…")
+        self.print_button.setToolTip("打印所选事项的一事一档页（PDF，个人信息脱敏）")
+        self.print_button.clicked.connect(self.print_current)
+        bar.addWidget(self.print_button)
         bar.addStretch(1)
         note = QLabel("红色：已逾期　双击打开　Delete 删除")
         note.setStyleSheet("color:#555")
@@ -79,6 +95,13 @@ class MattersPage(QWidget):
         allowed = matters.allowed_actions(record) if record is not None else []
         for action, button in self.action_buttons.items():
             button.setEnabled(action in allowed)
+        self.print_button.setEnabled(record is not None)
+
+    def print_current(self) -> None:
+        """The 一事一档 page of the chosen matter, generated in the background, then saved or opened."""
+        record = self.matters.current_record() if self.tabs.currentWidget() is self.matters else None
+        if record is not None:
+            record_printer(self).print_record("record", record, "一事一档")
 
     def run_action(self, action: str) -> None:
         record = self.matters.current_record()
@@ -136,10 +159,15 @@ class PowersPage(QWidget):
         self.tabs.addTab(browser, "权力清单")
         new = QPushButton("新建行使记录 (Ctrl+N)")
         new.clicked.connect(lambda: self.new_record())
+        self._printer: Any = None
+        self.print_button = QPushButton("打印…")
+        self.print_button.setToolTip("打印所选行使记录的公示单（PDF，可直接张贴，个人信息脱敏）")
+        self.print_button.clicked.connect(self.print_current)
         bar = QHBoxLayout()
         bar.addWidget(heading("小微权力"))
         bar.addSpacing(16)
         bar.addWidget(new)
+        bar.addWidget(self.print_button)
         bar.addStretch(1)
         note = QLabel("“审查发现”列为合规问题数　双击打开")
         note.setStyleSheet("color:#555")
@@ -148,6 +176,25 @@ class PowersPage(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.tabs, 1)
         self.items.setCurrentRow(0)
+        self.exercises.selection_changed.connect(self.update_actions)
+        self.tabs.currentChanged.connect(self.update_actions)
+        hub.changed.connect(self.on_changed)
+        self.update_actions()
+
+    def on_changed(self, changes: Changes) -> None:
+        self.update_actions()
+
+    def current_exercise(self) -> Record | None:
+        return self.exercises.current_record() if self.tabs.currentWidget() is self.exercises else None
+
+    def update_actions(self) -> None:
+        self.print_button.setEnabled(self.current_exercise() is not None)
+
+    def print_current(self) -> None:
+        """The 公示 notice of the chosen exercise, generated in the background, then saved or opened."""
+        record = self.current_exercise()
+        if record is not None:
+            record_printer(self).print_record("notice", record, "公示")
 
     def on_item_selected(self, row: int) -> None:
         entry = self.items.item(row)

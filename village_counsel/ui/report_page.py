@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRectF, QSize, QUrl, Signal
+from PySide6.QtCore import QObject, QRectF, QSize, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..errors import NotFound
 from ..store import Store
 from .common import MonthCombo, VillageCombo, heading, month_label, report_error, this_month
 from .ops import run_op
@@ -80,6 +81,112 @@ def _document_job(store_path: Path | None, store: Store, kind: str, ref: str, vi
             return render(own)
 
     return job
+
+
+def _record_job(store_path: Path | None, store: Store, kind: str, record_id: str, out: Path):
+    """The background operation behind a page's 打印… button: the record's 公示 notice (``notice``) or
+    its 一事一档 page (``record``), from its own store connection."""
+
+    def render(s: Store) -> Path:
+        from ..reports.dossier import record_pdf
+        from ..reports.notice import notice_pdf
+
+        record = s.find(record_id)
+        if record is None or record.deleted:
+            raise NotFound("所选记录已不存在（可能已在别处删除），请刷新后重选。")
+        if kind == "notice":
+            notice_pdf(s, record, out)
+        else:
+            record_pdf(s, record, out)
+        return out
+
+    def job() -> Path:
+        if store_path is None:
+            return render(store)
+        with Store(store_path) as own:
+            return render(own)
+
+    return job
+
+
+class RecordPrinter(QObject):
+    """Prints one record from a list page: generates its PDF off the UI thread, then offers to save it
+    or open it in the system's PDF reader (which also prints)."""
+
+    generated = Signal(str)  # the path of the new PDF, before the offer is shown
+
+    def __init__(self, store: Store, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.store, self.widget = store, parent
+        self._tmp_dir = tempfile.mkdtemp(prefix="village-counsel-print-")
+        weakref.finalize(self, shutil.rmtree, self._tmp_dir, ignore_errors=True)
+        self.busy = False
+        self.last_path: Path | None = None
+        self.saved_to: Path | None = None
+
+    def print_record(self, kind: str, record: Any, title: str) -> None:
+        """Generate ``record``'s notice (``kind`` "notice") or 一事一档 page (``kind`` "record")."""
+        if self.busy:
+            return
+        number = record.get("number") or record.id[:8]
+        safe = "".join(c for c in str(number) if c.isalnum() or c in "-_")[:40] or record.id[:8]
+        out = Path(self._tmp_dir) / f"{kind}-{safe}.pdf"
+        name = f"{title}-{safe}.pdf"
+        self.busy = True
+        run_op(
+            self.widget,
+            _record_job(self.store.path, self.store, kind, record.id, out),
+            on_done=lambda path: self.on_generated(path, name),
+            on_error=self.on_failed,
+            label=f"正在生成{title}…",
+        )
+
+    def on_generated(self, path: Path, name: str) -> None:
+        self.busy = False
+        self.last_path = path
+        self.generated.emit(str(path))
+        self.offer(path, name)
+
+    def on_failed(self, exc: BaseException) -> None:
+        self.busy = False
+        report_error(self.widget, exc)
+
+    def offer(self, path: Path, name: str) -> None:
+        box = QMessageBox(self.widget)
+        box.setWindowTitle("已生成")
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setText(f"已生成“{name}”。个人信息（姓名、电话、身份证号）已脱敏。")
+        box.setInformativeText("可另存为 PDF，或用系统的 PDF 阅读器打开后打印。")
+        save = box.addButton("另存为 PDF…", QMessageBox.ButtonRole.AcceptRole)
+        open_ = box.addButton("打开并打印…", QMessageBox.ButtonRole.ActionRole)
+        box.addButton("关闭", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(save)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is save:
+            self.save(path, name)
+        elif clicked is open_:
+            self.open(path)
+
+    def save(self, path: Path, name: str) -> None:
+        target, _ = QFileDialog.getSaveFileName(
+            self.widget, "另存为 PDF", str(Path.home() / name), "PDF 文件 (*.pdf)"
+        )
+        if not target:
+            return
+        dest = Path(target) if Path(target).suffix.lower() == ".pdf" else Path(target).with_suffix(".pdf")
+        try:
+            shutil.copyfile(path, dest)
+        except OSError as exc:
+            QMessageBox.warning(self.widget, "未能保存", f"无法写入 {dest}：{exc.strerror or exc}")
+            return
+        self.saved_to = dest
+
+    def open(self, path: Path) -> None:
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            QMessageBox.information(
+                self.widget, "无法打开", f"系统中没有可用的 PDF 阅读器。文件位于：\n{path}"
+            )
 
 
 class ReportPage(QWidget):
@@ -187,15 +294,17 @@ class ReportPage(QWidget):
         if village_id is not None:
             self.village.set_village(village_id)
         month = self.month.month() or this_month()
-        village = self.village.currentText() if self.village.village_id() else None
+        village_id = self.village.village_id()
+        village = self.village.currentText() if village_id else None
         out = Path(self._tmp_dir) / f"report-{month}-{self.village.currentIndex()}.pdf"
         name = f"法律顾问工作月报-{month}-{village or '汇总'}.pdf"
-        job = _monthly_job(self.store.path, self.store, month, village, out)
+        # the id, not the name: two villages may share a name (two advisors' files in one store)
+        job = _monthly_job(self.store.path, self.store, month, village_id, out)
         self._start(job, name, f"正在生成{month_label(month)}{village or '全部村'}的月报…", progress=True)
 
     def print_document(self, kind: str, ref: str) -> None:
         """Generate a 公示 notice (``notice``) or a 一事一档 page (``matter``/``case``) for ``ref``."""
-        village = self.village.currentText() if self.village.village_id() else None
+        village = self.village.village_id()  # an id: resolve_village takes ids as well as names
         safe = "".join(c for c in ref if c.isalnum() or c in "-_")[:40] or "record"
         out = Path(self._tmp_dir) / f"{kind}-{safe}.pdf"
         title = {"notice": "公示", "matter": "一事一档", "case": "调解档案"}[kind]
@@ -318,4 +427,4 @@ class ReportPage(QWidget):
             )
 
 
-__all__ = ["ReportPage"]
+__all__ = ["RecordPrinter", "ReportPage"]
