@@ -9,6 +9,7 @@ from typing import Any
 from . import vocab
 from .catalog import load_catalog
 from .store import Store
+from .villages import list_villages, village_labels
 
 COUNTED = {
     "sessions": "session",
@@ -25,15 +26,8 @@ def stats(store: Store, month: str | None = None) -> dict[str, Any]:
     if month:
         where += " AND month = ?"
         params.append(month)
-    names = {
-        r[0]: r[1]
-        for r in store.select(
-            "SELECT id, json_extract(data, '$.name') FROM records WHERE kind = 'village' AND deleted = 0"
-        )
-    }
     # two villages of one name (two advisors created the same village, then synced) stay apart
-    seen = [n for n in names.values()]
-    names = {i: (n if seen.count(n) == 1 else f"{n}（{i[:8]}）") for i, n in names.items()}
+    names = village_labels(list_villages(store))
     villages: dict[str, dict[str, int]] = {name: dict.fromkeys(COUNTED, 0) for name in names.values()}
     totals = dict.fromkeys(COUNTED, 0)
     kind_key = {v: k for k, v in COUNTED.items()}

@@ -67,3 +67,26 @@ def set_profile(store: Store, values: dict[str, Any], *, at_ms: int | None = Non
         record = store.put("profile", clean, id=current.id if current else None, at_ms=at_ms)
         store.set_local("profile_id", record.id)
     return record
+
+
+ID_SHOWN = 8  # characters of a village id shown to tell same-name villages apart
+
+
+def village_labels(villages: list[Record]) -> dict[str, str]:
+    """village id → the name to print: the name, or, where several villages share it, the name with its
+    township (or, when that does not tell them apart either, the first characters of its id)."""
+    by_name: dict[str, list[Record]] = {}
+    for v in villages:
+        by_name.setdefault(v["name"], []).append(v)
+    labels: dict[str, str] = {}
+    for name, group in by_name.items():
+        if len(group) == 1:
+            labels[group[0].id] = name
+            continue
+        towns = [v.get("township") or "" for v in group]
+        for v, town in zip(group, towns, strict=True):
+            if town and towns.count(town) == 1:
+                labels[v.id] = f"{name}（{town}）"
+            else:
+                labels[v.id] = f"{name}（{town + ' ' if town else ''}{v.id[:ID_SHOWN]}）"
+    return labels

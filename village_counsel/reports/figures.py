@@ -16,7 +16,7 @@ from ..errors import NotFound
 from ..matters import MatterFigures
 from ..powers import Finding
 from ..store import Record, Store
-from ..villages import get_profile, list_villages
+from ..villages import ID_SHOWN, get_profile, list_villages, village_labels
 
 REMOTE_CHANNELS = ("电话", "微信")
 
@@ -373,9 +373,6 @@ class MonthReport:
         )
 
 
-ID_SHOWN = 8  # characters of a village id shown to tell same-name villages apart
-
-
 def village_choice(village: Record) -> str:
     """How a person picks this village on the command line: 名称@ID前8位."""
     return f"{village['name']}@{village.id[:ID_SHOWN]}"
@@ -431,26 +428,6 @@ def resolve_village(store: Store, ref: str | None) -> Record | None:
     names = [v["name"] for v in list_villages(store)]
     shown = "、".join(names[:10]) + ("等" if len(names) > 10 else "")
     raise NotFound(f"没有名为“{name}”的村" + (f"；现有：{shown}" if names else "；数据中还没有村"))
-
-
-def village_labels(villages: list[Record]) -> dict[str, str]:
-    """village id → the name to print: the name, or, where several villages share it, the name with its
-    township (or, when that does not tell them apart either, the first characters of its id)."""
-    by_name: dict[str, list[Record]] = {}
-    for v in villages:
-        by_name.setdefault(v["name"], []).append(v)
-    labels: dict[str, str] = {}
-    for name, group in by_name.items():
-        if len(group) == 1:
-            labels[group[0].id] = name
-            continue
-        towns = [v.get("township") or "" for v in group]
-        for v, town in zip(group, towns, strict=True):
-            if town and towns.count(town) == 1:
-                labels[v.id] = f"{name}（{town}）"
-            else:
-                labels[v.id] = f"{name}（{town + ' ' if town else ''}{v.id[:ID_SHOWN]}）"
-    return labels
 
 
 def advisor_of(store: Store, village: Record, profiles: list[Record] | None = None) -> dict[str, Any]:

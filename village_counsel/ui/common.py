@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QWidget
 from .. import search
 from ..errors import CounselError
 from ..store import Changes, Store
-from ..villages import list_villages
+from ..villages import list_villages, village_labels
 from .ops import show_error
 
 
@@ -54,8 +54,10 @@ class VillageCombo(QComboBox):
         self.clear()
         if self.all_label:
             self.addItem(self.all_label, None)
-        for v in list_villages(self.store):
-            self.addItem(v["name"], v.id)
+        villages = list_villages(self.store)
+        labels = village_labels(villages)  # two villages of one name (from two advisors) stay apart
+        for v in villages:
+            self.addItem(labels[v.id], v.id)
         index = self.findData(current) if current else -1
         self.setCurrentIndex(max(index, 0))
         self.blockSignals(False)
