@@ -481,4 +481,12 @@ def update_matter(store: Store, matter_id: str, values: dict[str, Any]) -> Recor
     if stage in ("办事", "评事"):
         required += ["result", "feedback_date"]
     clean = validate(form_for("matter"), {**matter.data, **values}, required=required)
+    if clean.get("deadline") != matter.get("deadline"):
+        # the current round's deadline lives in its 议事 event too (overdue history reads it there)
+        events = [dict(e) for e in clean.get("events", [])]
+        for event in reversed(events):
+            if event.get("stage") == "议事":
+                event["deadline"] = clean.get("deadline")
+                break
+        clean["events"] = events
     return store.put("matter", clean, id=matter_id)

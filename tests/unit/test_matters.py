@@ -607,3 +607,29 @@ def test_advisor_attendance_is_the_session_duty_entry(store, village):
     assert store.list("service_entry", village_id=village.id) == []
     no_advisor, _ = matters.create_session(store, village.id, {"date": "2026-11-09", "format": "线上说"})
     assert not no_advisor.get("service_id")
+
+
+def test_a_corrected_deadline_is_the_one_overdue_is_judged_by(store, village):
+    _, (matter,) = matters.create_session(
+        store,
+        village.id,
+        {"date": "2026-11-01", "format": "现场说"},
+        [{"raiser": "王建国", "content": "路灯坏了", "category": "村庄建设"}],
+    )
+    matters.deliberate(
+        store,
+        matter.id,
+        {
+            "discussion": "议定维修",
+            "route": "村内办理",
+            "responsible": "李主任",
+            "deadline": "2026-11-08",
+            "decided_on": "2026-11-01",
+        },
+    )
+    on = date(2026, 11, 10)
+    assert matters.is_overdue(store.get("matter", matter.id), on)
+    fixed = matters.update_matter(store, matter.id, {"deadline": "2026-11-30"})
+    assert not matters.is_overdue(fixed, on)
+    assert matters.figures(store, "2026-11", village.id, today=on).overdue == 0
+    assert matters.overdue_matters(store, village.id, today=on) == []

@@ -30,9 +30,10 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 
-from ..clock import parse_rev
+from ..clock import parse_rev, wall_ms
 from ..errors import CounselError, ValidationError
 from ..forms import form_for, validate
+from ..shapes import shape_problem
 from ..store import KINDS, SCHEMA_VERSION, Changes, Store
 from . import keys
 from .conflicts import count_open_conflicts
@@ -172,8 +173,8 @@ def _refuse(message: str) -> Refused:
 
 def _check_manifest(raw: bytes) -> dict[str, Any]:
     try:
-        manifest = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        manifest = _strict_loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise _refuse("清单（manifest.json）不是有效的 JSON，文件已损坏")
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise _refuse("不是本程序的导出文件（清单格式不对）")
@@ -239,6 +240,25 @@ def _check_manifest(raw: bytes) -> dict[str, Any]:
     return manifest
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"不允许的数值 {name}")
+
+
+def _strict_loads(text: str) -> Any:
+    """JSON as the exporter writes it: NaN and Infinity are not JSON and are refused."""
+    return json.loads(text, parse_constant=_reject_constant)
+
+
+# A revision may be dated a little ahead of this machine's clock (another laptop's clock runs fast; demo
+# data continues into coming months), but not years ahead: a revision from the far future would drag
+# this store's clock there for good.
+MAX_FUTURE_MS = 3 * 366 * 24 * 3600 * 1000
+
+
+def _rev_in_range(rev: str) -> bool:
+    return parse_rev(rev)[0] <= wall_ms() + MAX_FUTURE_MS
+
+
 def _text(value: Any, limit: int) -> bool:
     return isinstance(value, str) and 0 < len(value) <= limit
 
@@ -267,6 +287,8 @@ def _record_row(obj: Any) -> tuple[Any, ...]:
     rev, origin = obj.get("rev"), obj.get("origin")
     if not _is_rev(rev):
         raise ValueError("修订号格式无效")
+    if not _rev_in_range(rev):
+        raise ValueError("修订号的时间远在未来（对方设备时钟错误或文件被篡改）")
     if not (isinstance(origin, str) and DEVICE_ID.match(origin)):
         raise ValueError("来源设备编号无效")
     base_rev, base_origin = obj.get("base_rev"), obj.get("base_origin")
@@ -287,11 +309,14 @@ def _record_row(obj: Any) -> tuple[Any, ...]:
     if not isinstance(data, dict):
         raise ValueError("数据不是 JSON 对象")
     try:
-        validate(form_for(kind), data)
+        data = validate(form_for(kind), data)
+        problem = shape_problem(kind, data)
     except ValidationError as exc:
         raise ValueError(f"字段不合格：{exc}")
     except (TypeError, AttributeError, KeyError):
         raise ValueError("字段不合格")
+    if problem:
+        raise ValueError(f"字段不合格：{problem}")
     resolves = obj.get("resolves")
     if resolves is not None:
         if not (isinstance(resolves, list) and 0 < len(resolves) <= MAX_RESOLVES):
@@ -316,7 +341,8 @@ def _record_row(obj: Any) -> tuple[Any, ...]:
         base_origin,
         updated_at,
         int(bool(deleted)),
-        json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+        # as Store.put writes it, so the same revision has the same text in every store
+        json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
         resolves,
     )
 
@@ -501,7 +527,9 @@ class _Importer:
                 count = 0
                 for number, line in _lines(body, member["name"]):
                     try:
-                        row = _record_row(json.loads(line))
+                        row = _record_row(_strict_loads(line))
+                    except RecursionError:
+                        raise _refuse(f"成员 {member['name']} 第 {number} 行记录无效：嵌套过深")
                     except ValueError as exc:
                         raise _refuse(f"成员 {member['name']} 第 {number} 行记录无效：{exc}")
                     rows.append(row)
@@ -540,6 +568,20 @@ class _Importer:
         )
         if mixed or bad:
             raise _refuse("同一记录编号出现了不同的记录类型，文件无效")
+        # A revision is identified by (id, rev, origin): the same identity with other contents, in the file
+        # or against what this store holds, would make stores that agree on fingerprints disagree on data.
+        twins = self.store.select(
+            "SELECT 1 FROM sync_scratch.incoming GROUP BY id, rev, origin"
+            " HAVING count(DISTINCT coalesce(village_id, '') || '|' || deleted || '|' || data) > 1 LIMIT 1"
+        )
+        clash = self.store.select(
+            "SELECT 1 FROM sync_scratch.incoming i JOIN revisions r"
+            " ON r.id = i.id AND r.rev = i.rev AND r.origin = i.origin"
+            " WHERE r.data != i.data OR r.deleted != i.deleted"
+            " OR coalesce(r.village_id, '') != coalesce(i.village_id, '') LIMIT 1"
+        )
+        if twins or clash:
+            raise _refuse("文件中的某条修订与已有的同一修订内容不一致（文件被篡改或来自出错的设备），未导入")
 
     def _drop(self) -> None:
         db = self.store.db
