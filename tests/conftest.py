@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# caches (the parsed report font) go to a throw-away folder, not the tester's home
+os.environ["XDG_CACHE_HOME"] = __import__("tempfile").mkdtemp(prefix="vc-test-cache-")
 
 from datetime import date  # noqa: E402
 
