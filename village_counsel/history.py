@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import RuleError
 from .forms import FORMS
-from .store import Store
+from .store import Changes, Store
 
 
 @dataclass(frozen=True)
@@ -51,3 +52,37 @@ def field_changes(store: Store, record_id: str) -> list[FieldChange]:
         elif base is None and r.deleted:
             out.append(FieldChange(r.rev, r.origin, r.updated_at, "deleted", "已删除", False, True))
     return out
+
+
+def undo_last(store: Store) -> Changes:
+    """Undo the last operation made through this store object: every record it wrote goes back to the
+    revision it was edited from (a record it created becomes a tombstone). The undo is itself an
+    operation, so undoing again redoes. Refused when a record was changed since (e.g. by an import)."""
+    if store.last_operation is None:
+        raise RuleError("没有可以撤销的修改")
+    after, upto = store.last_operation
+    rows = store.select(
+        "SELECT id, kind, rev, origin, base_rev, base_origin FROM revisions WHERE seq > ? AND seq <= ?"
+        " ORDER BY seq",
+        [after, upto],
+    )
+    first: dict[str, tuple[str | None, str | None]] = {}
+    last: dict[str, tuple[str, str, str]] = {}
+    for id_, kind, rev, origin, base_rev, base_origin in rows:
+        first.setdefault(id_, (base_rev, base_origin))
+        last[id_] = (kind, rev, origin)
+    changes = Changes()
+    with store.transaction():
+        for id_, (kind, rev, origin) in last.items():
+            current = store.find(id_)
+            if current is None or (current.rev, current.origin) != (rev, origin):
+                raise RuleError("无法撤销：相关记录之后又被修改过（例如导入了新的同步文件）")
+            base_rev, base_origin = first[id_]
+            if base_rev is None:
+                changes.add(store.put(kind, current.data, id=id_, deleted=True))
+                continue
+            base = next((r for r in store.history(id_) if (r.rev, r.origin) == (base_rev, base_origin)), None)
+            if base is None:
+                raise RuleError("无法撤销：找不到修改前的版本")
+            changes.add(store.put(kind, base.data, id=id_, deleted=base.deleted))
+    return changes

@@ -222,6 +222,7 @@ class Store:
             conn.close()
             raise StoreError(f"数据文件无法使用：{exc}（文件可能已损坏）") from exc
         self._depth = 0  # nesting of transaction()
+        self.last_operation: tuple[int, int] | None = None  # (after seq, up to seq) of the last operation
         self.id_factory: Callable[[], str] | None = None  # demo data draws ids from a seeded generator
         self.device_id = self._local("device_id") or self._init_device()
         self.clock = HybridClock(self._local("clock") or "0000000000000-00000")
@@ -284,12 +285,19 @@ class Store:
         self._depth = 1
         try:
             with self.db.atomic():
+                first = self._max_seq()
                 yield self
                 self.db.execute(
                     "INSERT OR REPLACE INTO local (key, value) VALUES ('clock', ?)", [self.clock.last]
                 )
+                last = self._max_seq()
+            if last > first:
+                self.last_operation = (first, last)  # the revisions this operation wrote, for undo
         finally:
             self._depth = 0
+
+    def _max_seq(self) -> int:
+        return int(self.db.execute("SELECT coalesce(max(seq), 0) FROM revisions").fetchone()[0])
 
     # --- records ---------------------------------------------------------------------------------------
 

@@ -74,3 +74,22 @@ def test_placeholder_or_real_report_and_sync_pages(ui_store, qtbot):
     qtbot.addWidget(window)
     for page in (window.reports, window.sync):
         assert page.findChildren(QLabel)
+
+
+def test_ctrl_z_undoes_the_last_change_and_again_redoes(ui_store, village_ids, qtbot):
+    from village_counsel import matters
+    from village_counsel.ui.main_window import MainWindow
+
+    window = MainWindow(ui_store)
+    qtbot.addWidget(window)
+    session, _ = matters.create_session(
+        ui_store,
+        village_ids["上张村"],
+        {"date": "2026-11-05", "format": "现场说"},
+        [{"raiser": "王建国", "content": "路灯坏了", "category": "村庄建设"}],
+    )
+    window.undo()
+    assert ui_store.list("session") == [] and ui_store.list("matter") == []
+    assert "已撤销" in window.statusBar().currentMessage()
+    window.undo()
+    assert [s.id for s in ui_store.list("session")] == [session.id]

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..errors import CounselError
+from ..history import undo_last
 from ..store import Changes, Store
 from ..villages import get_profile
 from .checklist_page import ChecklistPage
@@ -122,6 +124,7 @@ class MainWindow(QMainWindow):
         add(QKeySequence.StandardKey.New, self.new_record)
         add(QKeySequence.StandardKey.Find, self.open_search)
         add("Ctrl+L", self.quick_entry)
+        add(QKeySequence.StandardKey.Undo, self.undo)
         for n in range(len(PAGES)):
             add(f"Ctrl+{n + 1}", lambda n=n: self.nav.setCurrentRow(n))
 
@@ -139,7 +142,7 @@ class MainWindow(QMainWindow):
             else ""
         )
         self.statusBar().showMessage(
-            f"{who}　数据：{self.store.path or '内存'}　　Ctrl+N 新建　Ctrl+F 搜索　Ctrl+L 记一笔服务台账"
+            f"{who}　数据：{self.store.path or '内存'}　　Ctrl+N 新建　Ctrl+F 搜索　Ctrl+L 记一笔服务台账　Ctrl+Z 撤销"
         )
 
     def show_page(self, name: str) -> None:
@@ -161,6 +164,18 @@ class MainWindow(QMainWindow):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.hub.emit_changes(dialog.changes)
             self.statusBar().showMessage("已记入服务台账。", 4000)
+
+    def undo(self) -> None:
+        """Ctrl+Z: undo the last change made in this window (again: redo it)."""
+        try:
+            changes = undo_last(self.store)
+        except CounselError as exc:
+            self.statusBar().showMessage(str(exc), 5000)
+            return
+        self.hub.emit_changes(changes)
+        self.statusBar().showMessage(
+            f"已撤销上一次修改（{len(changes.ids)} 条记录）；再按 Ctrl+Z 恢复。", 6000
+        )
 
     def open_record(self, kind: str, record_id: str) -> None:
         open_record(self, self.store, self.hub, kind, record_id)
