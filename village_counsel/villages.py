@@ -38,9 +38,9 @@ def village_by_name(store: Store, name: str) -> Record | None:
 
 
 def village_names(store: Store) -> dict[str, str]:
-    """village id → name, tombstoned villages included (their records may still be listed)."""
-    rows = store.select("SELECT id, json_extract(data, '$.name') FROM records WHERE kind = 'village'")
-    return {r[0]: r[1] for r in rows}
+    """village id → the name to show (same-name villages told apart, see :func:`village_labels`),
+    tombstoned villages included (their records may still be listed)."""
+    return village_labels(store.list("village", include_deleted=True, order="id"))
 
 
 def require_village(store: Store, village_id: str) -> Record:

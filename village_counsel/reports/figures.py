@@ -425,7 +425,9 @@ def resolve_village(store: Store, ref: str | None) -> Record | None:
         )
         if len(by_prefix) == 1:
             return by_prefix[0]
-    names = [v["name"] for v in list_villages(store)]
+    everyone = list_villages(store)
+    labels = village_labels(everyone)
+    names = [labels[v.id] for v in everyone]
     shown = "、".join(names[:10]) + ("等" if len(names) > 10 else "")
     raise NotFound(f"没有名为“{name}”的村" + (f"；现有：{shown}" if names else "；数据中还没有村"))
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..store import Store
+from ..villages import list_villages, village_labels
 from . import keys
 from .export import last_export, pending_revisions
 
@@ -77,12 +78,11 @@ def village_statuses(store: Store, today: date | None = None) -> list[VillageSta
             if vid and imported_at > last.get(vid, ""):
                 last[vid] = imported_at
     out = []
-    for vid, name in store.select(
-        "SELECT id, json_extract(data, '$.name') FROM records WHERE kind = 'village' AND deleted = 0"
-        " ORDER BY json_extract(data, '$.name'), id"
-    ):
-        seen = last.get(vid)
-        out.append(VillageStatus(vid, name or "", seen, bool(seen and seen[:7] == month)))
+    villages = list_villages(store)
+    labels = village_labels(villages)  # two advisors' 上张村 stay apart
+    for village in villages:
+        seen = last.get(village.id)
+        out.append(VillageStatus(village.id, labels[village.id], seen, bool(seen and seen[:7] == month)))
     return out
 
 

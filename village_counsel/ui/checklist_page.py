@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from .. import checklist
 from ..store import Changes, Store
-from ..villages import list_villages
+from ..villages import list_villages, village_labels
 from .common import Hub, MonthCombo, VillageCombo, heading, this_month
 from .editors import ServiceDialog
 from .record_list import RecordList
@@ -121,7 +121,8 @@ class ChecklistPage(QWidget):
         ]
         self.duties.clear()
         self.duties.setColumnCount(len(FIXED_COLUMNS) + len(villages))
-        self.duties.setHorizontalHeaderLabels([*FIXED_COLUMNS, *(v["name"] for v in villages)])
+        labels = village_labels(villages)
+        self.duties.setHorizontalHeaderLabels([*FIXED_COLUMNS, *(labels[v.id] for v in villages)])
         self.duties.setRowCount(len(rows))
         for r, p in enumerate(rows):
             self.duties.setItem(r, 0, QTableWidgetItem(p.duty.name))
