@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from .. import checklist
-from ..store import Changes, Store
+from ..store import Store
 from ..villages import list_villages, village_labels
-from .common import Hub, MonthCombo, VillageCombo, heading, this_month
+from .common import FiguresPage, Hub, MonthCombo, VillageCombo, heading, this_month
 from .editors import ServiceDialog
 from .record_list import RecordList
 
@@ -51,7 +51,9 @@ def progress_bar(p: checklist.DutyProgress, *, short: bool = False) -> QProgress
     return bar
 
 
-class ChecklistPage(QWidget):
+class ChecklistPage(FiguresPage):
+    WATCHED = frozenset({"service_entry"})
+
     def __init__(self, store: Store, hub: Hub, opener: Opener, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store, self.hub, self.opener = store, hub, opener
@@ -94,20 +96,6 @@ class ChecklistPage(QWidget):
         self.village.currentIndexChanged.connect(self.refresh)
         hub.changed.connect(self.on_changed)
         self.refresh()
-
-    def on_changed(self, changes: Changes) -> None:
-        if "village" in changes.kinds:
-            self.village.reload()
-        if changes.kinds & {"service_entry", "village"}:
-            self.month.reload()
-            self._dirty = True
-            if self.isVisible():
-                self.refresh()
-
-    def showEvent(self, event) -> None:  # noqa: N802, ANN001
-        if self._dirty:
-            self.refresh()
-        super().showEvent(event)
 
     def refresh(self) -> None:
         self._dirty = False

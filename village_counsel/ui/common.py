@@ -145,3 +145,30 @@ def confirm(parent: QWidget | None, title: str, text: str) -> bool:
 def report_error(parent: QWidget | None, exc: BaseException) -> None:
     """A Chinese message for the user's problem; a bug is logged with its traceback."""
     show_error(parent, exc, "操作未完成" if isinstance(exc, CounselError) else "程序错误")
+
+
+class FiguresPage(QWidget):
+    """A page of figures for a month and a village (``self.month``, ``self.village``): recomputed when a
+    watched kind of record changed, and only when the page is seen, not on every write elsewhere."""
+
+    WATCHED: frozenset[str] | None = None  # kinds whose changes matter; None: every kind
+    month: MonthCombo
+    village: VillageCombo
+    _dirty = False
+
+    def on_changed(self, changes: Changes) -> None:
+        if "village" in changes.kinds:
+            self.village.reload()
+        if self.WATCHED is None or changes.kinds & (self.WATCHED | {"village"}):
+            self.month.reload()
+            self._dirty = True
+            if self.isVisible():
+                self.refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802, ANN001
+        if self._dirty:
+            self.refresh()
+        super().showEvent(event)
+
+    def refresh(self) -> None:  # pragma: no cover - every page has its own
+        raise NotImplementedError

@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from .. import checklist, matters, powers, search, vocab
-from ..store import Changes, Record, Store
+from ..store import Record, Store
 from .common import (
+    FiguresPage,
     Hub,
     MonthCombo,
     VillageCombo,
@@ -165,7 +166,7 @@ def _tooltips(bars: QBarSet, texts: Sequence[str]) -> None:
     bars.hovered.connect(hovered)
 
 
-class DashboardPage(QWidget):
+class DashboardPage(FiguresPage):
     def __init__(self, store: Store, hub: Hub, opener: Opener, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store, self.hub, self.opener = store, hub, opener
@@ -220,20 +221,6 @@ class DashboardPage(QWidget):
         view.setRenderHint(QPainter.RenderHint.Antialiasing)
         view.setMinimumHeight(260)
         return view
-
-    def on_changed(self, changes: Changes) -> None:
-        if "village" in changes.kinds:
-            self.village.reload()
-        self.month.reload()
-        self._dirty = True
-        if self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event) -> None:  # noqa: N802, ANN001
-        # figures are recomputed when the page is seen, not on every write elsewhere
-        if self._dirty:
-            self.refresh()
-        super().showEvent(event)
 
     # --- figures ---------------------------------------------------------------------------------------------
 
