@@ -123,18 +123,8 @@ def session_matters(store: Store, session_id: str) -> list[Record]:
 
 def _clean_new_matter(values: dict[str, Any]) -> dict[str, Any]:
     clean = validate(form_for("matter"), values, required=MATTER_STAGE_FIELDS["说事"])
-    for later in (
-        "discussion",
-        "route",
-        "reject_reason",
-        "responsible",
-        "deadline",
-        "result",
-        "feedback_date",
-        "evaluation",
-        "evaluation_note",
-    ):
-        clean.pop(later, None)
+    for later in (f.name for f in form_for("matter").fields if f.name not in EDITABLE["说事"]):
+        clean.pop(later, None)  # what later stages record cannot be given when a matter is raised
     clean["stage"] = "说事"
     clean["events"] = [{"stage": "说事", "date": clean["date"]}]
     clean.setdefault("legal_aspect", False)

@@ -418,22 +418,7 @@ class MatterDialog(QDialog):
             "　<span style='color:#c62828'><b>已逾期</b></span>" if overdue else ""
         )
         lines.append(f"<p>状态：{state}{'（已删除）' if m.deleted else ''}</p><table cellpadding=3>")
-        for key in (
-            "date",
-            "raiser",
-            "raiser_phone",
-            "category",
-            "legal_aspect",
-            "discussion",
-            "route",
-            "reject_reason",
-            "responsible",
-            "deadline",
-            "result",
-            "feedback_date",
-            "evaluation",
-            "evaluation_note",
-        ):
+        for key in (f.name for f in form_for("matter").fields if f.name != "content"):  # content: the title
             v = m.get(key)
             if v in (None, ""):
                 continue
