@@ -14,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from village_counsel.store import SCHEMA_VERSION, Store
+from village_counsel.store import DATA_VERSION, Store
 from village_counsel.sync.importer import import_file
 
 VILLAGE = "11111111-1111-4111-8111-111111111111"
@@ -39,7 +39,7 @@ def forge(path: Path, lines: list, device_id: str = "attacker01", raw_body: byte
     manifest = {
         "format": "village-counsel-export",
         "format_version": 1,
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": DATA_VERSION,
         "device_id": device_id,
         "device_key": base64.b64encode(public).decode(),
         "seq": 1,

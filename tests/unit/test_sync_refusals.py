@@ -101,10 +101,10 @@ def _records(members: dict[str, bytes]) -> tuple[str, list[dict]]:
 
 
 def _with_record(source: Store, good: Path, tmp_path: Path, change) -> Path:
-    """A correctly signed file whose first record line was changed by ``change(record)``."""
+    """A correctly signed file whose session line was changed by ``change(record)``."""
     manifest, members = _read(good)
     name, rows = _records(members)
-    change(rows[-1])
+    change(next(r for r in rows if r["kind"] == "session"))
     members[name] = ("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n").encode()
     return _write(
         tmp_path / "bad-record.zip", manifest, members, keys.device_private_key(source), fix_hashes=True

@@ -3,7 +3,7 @@ report labels. Forms are plain data; the UI turns them into widgets, and nothing
 
 from __future__ import annotations
 
-from .base import Field, Form, validate
+from .base import Field, Form, is_clean, validate
 from .definitions import FORMS, form_for
 
-__all__ = ["FORMS", "Field", "Form", "form_for", "validate"]
+__all__ = ["FORMS", "Field", "Form", "form_for", "is_clean", "validate"]

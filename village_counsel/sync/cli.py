@@ -67,8 +67,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     with open_cli_store(args) as store:
 
-        def backup_first() -> None:
-            if not args.no_backup and store.select("SELECT count(*) FROM records")[0][0]:
+        held = bool(store.select("SELECT count(*) FROM records")[0][0])
+
+        def backup_first() -> None:  # once the first file has passed its checks, before it is committed
+            if not args.no_backup and held:
                 from ..backup import make_backup
 
                 make_backup(store, "import")

@@ -11,6 +11,7 @@ a new revision that names the versions it settles, so the resolution syncs like 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import RuleError
 from ..store import Record, Store
@@ -55,10 +56,10 @@ def open_conflict_keys(store: Store, id: str | None = None) -> list[tuple[str, s
     ]
 
 
-def count_open_conflicts(store: Store, ids_sql: str | None = None) -> int:
+def count_open_conflicts(store: Store, ids_sql: str | None = None, params: list[Any] | None = None) -> int:
     """How many open conflicts there are, optionally among the ids an SQL subquery returns."""
     where = f"AND r.id IN ({ids_sql})" if ids_sql else ""
-    return int(store.select(f"SELECT count(*) {_OPEN} {where}")[0][0])
+    return int(store.select(f"SELECT count(*) {_OPEN} {where}", params or [])[0][0])
 
 
 def list_conflicts(store: Store, *, village_id: str | None = None, id: str | None = None) -> list[Conflict]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..store import SCHEMA_VERSION, Store
+from ..store import DATA_VERSION, Store
 from . import keys
 from .fileformat import FORMAT, FORMAT_VERSION, MANIFEST, MEMBER_REVISIONS, SIGNATURE, member_name
 
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 
 # One JSON Lines row per revision, built by SQLite: ``data`` is stored canonical (sorted keys, compact).
+# In id order, so an importing store fills its indexes sequentially (and a record's revisions are together).
 _LINE_SQL = """
 SELECT json_object(
     'kind', kind, 'id', id, 'village_id', village_id, 'rev', rev, 'origin', origin,
@@ -34,7 +35,7 @@ SELECT json_object(
     'deleted', json(CASE WHEN deleted THEN 'true' ELSE 'false' END),
     'data', json(data), 'resolves', json(resolves)
 ), kind, village_id
-FROM revisions WHERE seq > ? AND seq <= ? ORDER BY seq
+FROM revisions WHERE seq > ? AND seq <= ? ORDER BY id, rev, origin
 """
 
 
@@ -135,7 +136,7 @@ def export_changes(
             manifest = {
                 "format": FORMAT,
                 "format_version": FORMAT_VERSION,
-                "schema_version": SCHEMA_VERSION,
+                "schema_version": DATA_VERSION,
                 "device_id": store.device_id,
                 "device_key": keys.b64(public),
                 "device_fingerprint": keys.key_fingerprint(public),

@@ -2,8 +2,9 @@
 
 Verification reads the ZIP as a stream with hard caps (never trusting header sizes), checks the manifest,
 its signature and every member's hash, and validates every revision line with the record kind's form.
-Lines that pass go to a TEMP table (SQLite's temp database, not the store file), so memory stays flat
-and the store is not written until everything has passed.
+Verified lines are written in one write transaction that is committed only when the whole file has
+passed; a refusal rolls it back, so the store is left exactly as it was, and memory stays flat (one batch
+of lines at a time).
 
 Merging is set-based SQL: unseen revisions join ``revisions``; a record's current revision is the highest
 ``(rev, origin)`` of all its revisions — a total order, so the result does not depend on the order files
@@ -15,26 +16,26 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
-import shutil
-import tempfile
+import multiprocessing
+import os
 import zipfile
 import zlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
-from ..clock import parse_rev, wall_ms
-from ..errors import CounselError, ValidationError
-from ..forms import form_for, validate
-from ..shapes import shape_problem
-from ..store import KINDS, SCHEMA_VERSION, Changes, Store
+from ..jsontext import canonical, loads_strict
+from ..store import DATA_VERSION, Changes, Store
 from . import keys
 from .conflicts import count_open_conflicts
 from .fileformat import (
@@ -44,17 +45,23 @@ from .fileformat import (
     FORMAT_VERSION,
     MANIFEST,
     MAX_FILE_BYTES,
-    MAX_LINE_BYTES,
     MAX_MANIFEST_BYTES,
     MAX_MEMBER_BYTES,
     MAX_MEMBERS,
-    MAX_RATIO,
-    MAX_RESOLVES,
     MAX_SIGNATURE_BYTES,
     MAX_TOTAL_BYTES,
-    RECORD_ID,
     SIGNATURE,
     plain_member_name,
+)
+from .members import (
+    MemberRows,
+    Refused,
+    _refuse,
+    damaged,
+    member_rows,
+    read_capped,
+    verify_in_worker,
+    worker_init,
 )
 
 log = logging.getLogger(__name__)
@@ -62,11 +69,14 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 _COLUMNS = "id, kind, village_id, rev, origin, base_rev, base_origin, updated_at, deleted, data, resolves"
 _BATCH = 2000
+_INSERT = f"INSERT OR IGNORE INTO revisions ({_COLUMNS}) VALUES ({','.join('?' * 11)})"
+_HELD = "SELECT kind, village_id, deleted, data FROM revisions WHERE id = ? AND rev = ? AND origin = ?"
+_RECORD = (
+    "INSERT OR REPLACE INTO records (id, kind, village_id, rev, origin, base_rev, base_origin, updated_at, deleted,"
+    " data) VALUES (?,?,?,?,?,?,?,?,?,?)"
+)
+_IDS_SHOWN = 10_000  # the window refreshes these records one by one; beyond, it reloads its lists
 _CACHE_KIB = 40 * 1024
-
-
-class Refused(CounselError):
-    """An export file refused, with the one-line Chinese reason; the store is unchanged."""
 
 
 @dataclass
@@ -103,6 +113,65 @@ class ImportResult:
         )
 
 
+# --- worker processes ---------------------------------------------------------------------------------
+
+# Files with at least this many revisions are verified in worker processes; a village's monthly file has
+# a few thousand, and starting the workers costs about a tenth of a second.
+PARALLEL_FROM = 20_000
+# Files with at least this many revisions, and at least as many as the store has records, are loaded
+# with the records' secondary indexes set aside (see _Importer._set_indexes_aside).
+BULK_FROM = 50_000
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+@dataclass
+class _Pool:
+    executor: ProcessPoolExecutor
+    ahead: int  # members verified ahead of the writer: bounds memory (a member is at most 5,000 lines)
+
+
+class Workers:
+    """The verification workers of one import, started when the first big file needs them (``spawn``, so
+    nothing of this process — its store connection, a window's threads — is inherited) and shared by
+    the files that follow. Without working multiprocessing the files are verified in-process."""
+
+    def __init__(self, count: int | None = None) -> None:
+        self.count = min(4, _cpus()) if count is None else count
+        self.pool: _Pool | None = None
+        self.failed = False
+
+    def get(self, revisions: int) -> _Pool | None:
+        if revisions < PARALLEL_FROM or self.count < 1 or self.failed:
+            return None
+        if self.pool is None:
+            try:
+                executor = ProcessPoolExecutor(
+                    self.count, mp_context=multiprocessing.get_context("spawn"), initializer=worker_init
+                )
+            except (OSError, ImportError, NotImplementedError, ValueError) as exc:
+                log.warning("import workers unavailable, verifying in-process: %s", exc)
+                self.failed = True
+                return None
+            self.pool = _Pool(executor, ahead=2 * self.count)
+        return self.pool
+
+    def broken(self) -> None:
+        log.warning("import workers stopped, verifying in-process")
+        self.failed = True
+        self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.executor.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
 # --- finding files -------------------------------------------------------------------------------------
 
 
@@ -134,13 +203,17 @@ def import_paths(
 
     files = expand_paths(paths)
     results = []
-    for n, path in enumerate(files):
+    workers = Workers()
+    try:
+        for n, path in enumerate(files):
 
-        def step(done: int, total: int, n: int = n) -> None:
-            if progress:
-                progress(n * 1000 + (done * 1000 // max(total, 1)), len(files) * 1000)
+            def step(done: int, total: int, n: int = n) -> None:
+                if progress:
+                    progress(n * 1000 + (done * 1000 // max(total, 1)), len(files) * 1000)
 
-        results.append(import_file(store, path, progress=step, before_merge=first_merge))
+            results.append(import_file(store, path, progress=step, before_merge=first_merge, workers=workers))
+    finally:
+        workers.close()
     if progress:
         progress(len(files) * 1000, max(len(files), 1) * 1000)
     return results
@@ -151,29 +224,31 @@ def import_file(
     path: str | Path,
     progress: Progress | None = None,
     before_merge: Callable[[], None] | None = None,
+    workers: Workers | None = None,
 ) -> ImportResult:
     """Verify and merge one export file. A refusal is returned (``ok=False``), never raised."""
     result = ImportResult(Path(path))
+    own = workers is None
+    workers = Workers() if workers is None else workers
     try:
-        _Importer(store, result.path, progress, before_merge).run(result)
+        _Importer(store, result.path, progress, before_merge, workers).run(result)
     except Refused as exc:
         result.ok, result.reason = False, str(exc)
         log.info("refused %s: %s", path, exc)
     except OSError as exc:
         result.ok, result.reason = False, f"无法读取文件：{exc.strerror or exc}"
+    finally:
+        if own:
+            workers.close()
     return result
 
 
 # --- verification --------------------------------------------------------------------------------------
 
 
-def _refuse(message: str) -> Refused:
-    return Refused(message)
-
-
 def _check_manifest(raw: bytes) -> dict[str, Any]:
     try:
-        manifest = _strict_loads(raw.decode("utf-8"))
+        manifest = loads_strict(raw)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise _refuse("清单（manifest.json）不是有效的 JSON，文件已损坏")
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -188,9 +263,9 @@ def _check_manifest(raw: bytes) -> dict[str, Any]:
     schema = manifest.get("schema_version")
     if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
         raise _refuse("清单中的数据结构版本无效")
-    if schema > SCHEMA_VERSION:
+    if schema > DATA_VERSION:
         raise _refuse(
-            f"由更新版本的程序导出（数据结构第 {schema} 版，本程序支持到第 {SCHEMA_VERSION} 版），请先升级程序"
+            f"由更新版本的程序导出（数据结构第 {schema} 版，本程序支持到第 {DATA_VERSION} 版），请先升级程序"
         )
     device = manifest.get("device_id")
     if not isinstance(device, str) or not DEVICE_ID.match(device):
@@ -240,113 +315,6 @@ def _check_manifest(raw: bytes) -> dict[str, Any]:
     return manifest
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"不允许的数值 {name}")
-
-
-def _strict_loads(text: str) -> Any:
-    """JSON as the exporter writes it: NaN and Infinity are not JSON and are refused."""
-    return json.loads(text, parse_constant=_reject_constant)
-
-
-# A revision may be dated a little ahead of this machine's clock (another laptop's clock runs fast; demo
-# data continues into coming months), but not years ahead: a revision from the far future would drag
-# this store's clock there for good.
-MAX_FUTURE_MS = 3 * 366 * 24 * 3600 * 1000
-
-
-def _rev_in_range(rev: str) -> bool:
-    return parse_rev(rev)[0] <= wall_ms() + MAX_FUTURE_MS
-
-
-def _text(value: Any, limit: int) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= limit
-
-
-def _is_rev(value: Any) -> bool:
-    try:
-        parse_rev(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _record_row(obj: Any) -> tuple[Any, ...]:
-    """A verified revision line as a row for the incoming table; ValueError (Chinese) when it is not."""
-    if not isinstance(obj, dict):
-        raise ValueError("不是 JSON 对象")
-    kind = obj.get("kind")
-    if kind not in KINDS:
-        raise ValueError(f"记录类型“{kind}”未知")
-    rid = obj.get("id")
-    if not (isinstance(rid, str) and RECORD_ID.match(rid)):
-        raise ValueError("记录编号无效")
-    village_id = obj.get("village_id")
-    if village_id is not None and not (isinstance(village_id, str) and RECORD_ID.match(village_id)):
-        raise ValueError("所属村编号无效")
-    rev, origin = obj.get("rev"), obj.get("origin")
-    if not _is_rev(rev):
-        raise ValueError("修订号格式无效")
-    if not _rev_in_range(rev):
-        raise ValueError("修订号的时间远在未来（对方设备时钟错误或文件被篡改）")
-    if not (isinstance(origin, str) and DEVICE_ID.match(origin)):
-        raise ValueError("来源设备编号无效")
-    base_rev, base_origin = obj.get("base_rev"), obj.get("base_origin")
-    if (base_rev is None) != (base_origin is None):
-        raise ValueError("上一修订信息不完整")
-    if base_rev is not None:
-        if not _is_rev(base_rev) or not (isinstance(base_origin, str) and DEVICE_ID.match(base_origin)):
-            raise ValueError("上一修订信息无效")
-        if base_rev >= rev:
-            raise ValueError("修订号不晚于它所基于的修订")
-    updated_at = obj.get("updated_at")
-    if not _text(updated_at, 40):
-        raise ValueError("修改时间无效")
-    deleted = obj.get("deleted")
-    if deleted not in (True, False, 0, 1):
-        raise ValueError("删除标记无效")
-    data = obj.get("data")
-    if not isinstance(data, dict):
-        raise ValueError("数据不是 JSON 对象")
-    try:
-        data = validate(form_for(kind), data)
-        problem = shape_problem(kind, data)
-    except ValidationError as exc:
-        raise ValueError(f"字段不合格：{exc}")
-    except (TypeError, AttributeError, KeyError):
-        raise ValueError("字段不合格")
-    if problem:
-        raise ValueError(f"字段不合格：{problem}")
-    resolves = obj.get("resolves")
-    if resolves is not None:
-        if not (isinstance(resolves, list) and 0 < len(resolves) <= MAX_RESOLVES):
-            raise ValueError("冲突处理信息无效")
-        for pair in resolves:
-            if not (
-                isinstance(pair, list)
-                and len(pair) == 2
-                and _is_rev(pair[0])
-                and isinstance(pair[1], str)
-                and DEVICE_ID.match(pair[1])
-            ):
-                raise ValueError("冲突处理信息无效")
-        resolves = json.dumps(resolves, separators=(",", ":"))
-    return (
-        rid,
-        kind,
-        village_id,
-        rev,
-        origin,
-        base_rev,
-        base_origin,
-        updated_at,
-        int(bool(deleted)),
-        # as Store.put writes it, so the same revision has the same text in every store
-        json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
-        resolves,
-    )
-
-
 class _Importer:
     def __init__(
         self,
@@ -354,9 +322,16 @@ class _Importer:
         path: Path,
         progress: Progress | None,
         before_merge: Callable[[], None] | None = None,
+        workers: Workers | None = None,
     ) -> None:
         self.store, self.path, self.progress, self.before_merge = store, path, progress, before_merge
-        self.scratch: Path | None = None
+        self.workers = workers
+        self.max_rev = ""
+        self.ids: set[str] = set()  # every record in the file
+        self.held_before: set[str] = set()  # of those, the ones this store held before the import
+        self.updated: set[str] = set()  # of those, the ones whose current revision changed
+        self.changed_kinds: set[str] = set()
+        self.changed_ids: set[str] = set()
 
     def run(self, result: ImportResult) -> None:
         path = self.path
@@ -374,6 +349,7 @@ class _Importer:
             self._run(result, path, file_hash)
 
     def _run(self, result: ImportResult, path: Path, file_hash: str) -> None:
+        self.result = result
         try:
             with zipfile.ZipFile(path) as zf:
                 manifest, cipher = self._verify_head(zf)
@@ -386,23 +362,12 @@ class _Importer:
                     result.ok, result.already = True, True
                     result.records = result.unchanged = int(seen[0][0] or 0)
                     return
-                self._load(zf, manifest, cipher)
+                self._load_and_merge(zf, manifest, cipher, file_hash)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, NotImplementedError) as exc:
-            self._drop()
-            raise _refuse(f"文件已损坏或不完整，无法作为导出文件读取（{_zip_reason(exc)}）")
-        except BaseException:
-            self._drop()
-            raise
-        if _sha256_file(path) != file_hash:
-            self._drop()
-            raise _refuse("文件在导入过程中被改动")
-        try:
-            if self.before_merge is not None:
-                self.before_merge()
-            self._merge(result, manifest, file_hash)
-        finally:
-            self._drop()
+            raise _refuse(damaged(exc))
         result.ok = True
+        if self.progress:
+            self.progress(result.revisions, result.revisions)
 
     # -- head: ZIP directory, manifest, signature, keys
 
@@ -427,7 +392,7 @@ class _Importer:
             raise _refuse("不是本程序的导出文件（缺少 manifest.json）")
         if SIGNATURE not in names:
             raise _refuse("导出文件没有签名（缺少 manifest.sig）")
-        raw = _read_capped(zf, zf.getinfo(MANIFEST), MAX_MANIFEST_BYTES)
+        raw = read_capped(zf, zf.getinfo(MANIFEST), MAX_MANIFEST_BYTES)
         manifest = _check_manifest(raw)
         listed = {m["name"] for m in manifest["members"]}
         extra = names - listed - {MANIFEST, SIGNATURE}
@@ -440,7 +405,7 @@ class _Importer:
         try:
             public = keys.unb64(manifest.get("device_key"), 32)
             signature = keys.unb64(
-                _read_capped(zf, zf.getinfo(SIGNATURE), MAX_SIGNATURE_BYTES).decode("ascii").strip(), 64
+                read_capped(zf, zf.getinfo(SIGNATURE), MAX_SIGNATURE_BYTES).decode("ascii").strip(), 64
             )
         except (ValueError, UnicodeDecodeError):
             raise _refuse("签名或设备公钥格式无效")
@@ -481,10 +446,10 @@ class _Importer:
                 f"此文件加密给司法所“{office_name}”（指纹 {fingerprint}），本机没有该司法所的私钥，无法读取"
             )
         try:
-            cipher = keys.opener(self.store, keys.unb64(enc.get("ephemeral_key"), 32))
+            key = keys.opener_key(self.store, keys.unb64(enc.get("ephemeral_key"), 32))
         except ValueError:
             raise _refuse("加密信息无效")
-        return cipher
+        return key
 
     def _fill(self, result: ImportResult, manifest: dict[str, Any]) -> None:
         result.device_id = manifest["device_id"]
@@ -495,184 +460,189 @@ class _Importer:
         result.revisions = sum(m["revisions"] for m in manifest["members"])
         result.villages = [str(v.get("name") or v["id"]) for v in manifest["villages"]]
 
-    # -- body: members, lines, the incoming table
+    # -- body: members and lines, written in the one transaction that commits only if all of it passes
 
-    def _load(self, zf: zipfile.ZipFile, manifest: dict[str, Any], cipher: Any) -> None:
-        db = self.store.db
-        self._drop()
-        # Verified lines wait in a scratch database beside the store (never in the store file); it is
-        # detached and deleted afterwards, which is much cheaper than dropping a big TEMP table.
-        self.scratch = Path(tempfile.mkdtemp(prefix="village-counsel-import-"))
-        db.execute("ATTACH DATABASE ? AS sync_scratch", [str(self.scratch / "incoming.db")])
-        db.execute("PRAGMA sync_scratch.journal_mode = OFF")
-        db.execute("PRAGMA sync_scratch.synchronous = OFF")
-        db.execute(f"PRAGMA sync_scratch.cache_size = {-_CACHE_KIB // 4}")
-        db.execute(f"CREATE TABLE sync_scratch.incoming ({_COLUMNS})")
-        total = sum(m["revisions"] for m in manifest["members"])
-        kinds: Counter[str] = Counter()
-        villages: Counter[str] = Counter()
-        self.max_rev = ""
-        done = 0
-        insert = f"INSERT INTO sync_scratch.incoming ({_COLUMNS}) VALUES ({','.join('?' * 11)})"
-        db.execute("BEGIN")
-        try:
-            for index, member in enumerate(manifest["members"], start=1):
-                info = zf.getinfo(member["name"])
-                body = _read_capped(zf, info, min(member["size"], MAX_MEMBER_BYTES), declared=member["size"])
-                if len(body) != member["size"] or hashlib.sha256(body).hexdigest() != member["sha256"]:
-                    raise _refuse(f"成员 {member['name']} 的校验值与清单不符（文件被改动或已损坏）")
-                if cipher is not None:
-                    body = _open_sealed(cipher, index, member["name"], body)
-                rows = []
-                count = 0
-                for number, line in _lines(body, member["name"]):
-                    try:
-                        row = _record_row(_strict_loads(line))
-                    except RecursionError:
-                        raise _refuse(f"成员 {member['name']} 第 {number} 行记录无效：嵌套过深")
-                    except ValueError as exc:
-                        raise _refuse(f"成员 {member['name']} 第 {number} 行记录无效：{exc}")
-                    rows.append(row)
-                    kinds[row[1]] += 1
-                    if row[2]:
-                        villages[row[2]] += 1
-                    if row[3] > self.max_rev:
-                        self.max_rev = row[3]
-                    if len(rows) >= _BATCH:
-                        db.conn.executemany(insert, rows)
-                        count += len(rows)
-                        rows = []
-                db.conn.executemany(insert, rows)
-                count += len(rows)
-                if count != member["revisions"]:
-                    raise _refuse(f"成员 {member['name']} 的记录数与清单不符")
-                done += count
-                if self.progress:
-                    self.progress(done, total)
-            if dict(kinds) != {k: v for k, v in manifest["counts"].items() if v}:
-                raise _refuse("各类记录数与清单不符")
-            if dict(villages) != {v["id"]: v["revisions"] for v in manifest["villages"] if v["revisions"]}:
-                raise _refuse("各村记录数与清单不符")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        # One record id must keep one kind, in the file and against the store.
-        records, mixed = self.store.select(
-            "SELECT count(*), coalesce(sum(mixed), 0) FROM"
-            " (SELECT min(kind) != max(kind) AS mixed FROM sync_scratch.incoming GROUP BY id)"
-        )[0]
-        self.records = int(records)
-        bad = self.store.select(
-            "SELECT i.id FROM sync_scratch.incoming i JOIN records c ON c.id = i.id WHERE c.kind != i.kind LIMIT 1"
-        )
-        if mixed or bad:
-            raise _refuse("同一记录编号出现了不同的记录类型，文件无效")
-        # A revision is identified by (id, rev, origin): the same identity with other contents, in the file
-        # or against what this store holds, would make stores that agree on fingerprints disagree on data.
-        twins = self.store.select(
-            "SELECT 1 FROM sync_scratch.incoming GROUP BY id, rev, origin"
-            " HAVING count(DISTINCT coalesce(village_id, '') || '|' || deleted || '|' || data) > 1 LIMIT 1"
-        )
-        clash = self.store.select(
-            "SELECT 1 FROM sync_scratch.incoming i JOIN revisions r"
-            " ON r.id = i.id AND r.rev = i.rev AND r.origin = i.origin"
-            " WHERE r.data != i.data OR r.deleted != i.deleted"
-            " OR coalesce(r.village_id, '') != coalesce(i.village_id, '') LIMIT 1"
-        )
-        if twins or clash:
-            raise _refuse("文件中的某条修订与已有的同一修订内容不一致（文件被篡改或来自出错的设备），未导入")
-
-    def _drop(self) -> None:
-        db = self.store.db
-        for table in ("sync_best", "sync_win"):
-            db.execute(f"DROP TABLE IF EXISTS temp.{table}")
-        if any(row[1] == "sync_scratch" for row in db.execute("PRAGMA database_list")):
-            db.execute("DETACH DATABASE sync_scratch")
-        if self.scratch is not None:
-            shutil.rmtree(self.scratch, ignore_errors=True)
-            self.scratch = None
-
-    # -- merge: one transaction
-
-    def _merge(self, result: ImportResult, manifest: dict[str, Any], file_hash: str) -> None:
+    def _load_and_merge(
+        self, zf: zipfile.ZipFile, manifest: dict[str, Any], key: bytes | None, file_hash: str
+    ) -> None:
+        """Verify every member and line, writing verified revisions (and the records they make current)
+        straight into the store inside one write transaction; any refusal rolls the transaction back, so
+        the store is left as it was. (An earlier version staged the lines in a scratch database first:
+        that wrote every line twice.)"""
         store, db = self.store, self.store.db
         db.execute("BEGIN IMMEDIATE")
         try:
             with store.transaction():
-                before = int(store.select("SELECT coalesce(max(seq), 0) FROM revisions")[0][0])
-                # In id order: the indexes on id (and records' key) then fill sequentially.
-                db.execute(
-                    f"INSERT OR IGNORE INTO revisions ({_COLUMNS}) SELECT {_COLUMNS} FROM sync_scratch.incoming"
-                    " ORDER BY id, rev, origin"
-                )
-                # Per record touched: its highest new revision; it becomes current when above the current.
-                db.execute(
-                    "CREATE TEMP TABLE sync_best AS SELECT id, kind, rev, origin, max(rev || ' ' || origin) AS top"
-                    " FROM revisions WHERE seq > ? GROUP BY id",
-                    [before],
-                )
-                db.execute(
-                    "CREATE TEMP TABLE sync_win AS SELECT b.id, b.kind, c.id IS NULL AS is_new FROM temp.sync_best b"
-                    " LEFT JOIN records c ON c.id = b.id WHERE c.id IS NULL OR (b.rev, b.origin) > (c.rev, c.origin)"
-                )
-                db.execute(
-                    "INSERT OR REPLACE INTO records (id, kind, village_id, rev, origin, base_rev, base_origin,"
-                    " updated_at, deleted, data) SELECT r.id, r.kind, r.village_id, r.rev, r.origin, r.base_rev,"
-                    " r.base_origin, r.updated_at, r.deleted, r.data FROM temp.sync_win w"
-                    " JOIN temp.sync_best b ON b.id = w.id"
-                    " JOIN revisions r ON r.id = b.id AND r.rev = b.rev AND r.origin = b.origin"
-                )
-                db.execute(
-                    "INSERT OR IGNORE INTO resolutions (id, rev, origin) SELECT r.id, json_extract(j.value, '$[0]'),"
-                    " json_extract(j.value, '$[1]') FROM revisions r, json_each(r.resolves) j"
-                    " WHERE r.seq > ? AND r.resolves IS NOT NULL",
-                    [before],
-                )
-                records = self.records
-                new, updated = store.select("SELECT coalesce(sum(is_new), 0), count(*) FROM temp.sync_win")[0]
-                result.records, result.new, result.updated = records, int(new), int(updated) - int(new)
-                result.unchanged = records - int(updated)
-                result.conflicts = count_open_conflicts(store, "SELECT id FROM temp.sync_best")
-                result.changes.kinds.update(
-                    r[0] for r in store.select("SELECT DISTINCT kind FROM temp.sync_win")
-                )
-                if updated and int(updated) <= 10_000:
-                    result.changes.ids.update(r[0] for r in store.select("SELECT id FROM temp.sync_win"))
-                if self.max_rev:
-                    store.clock.observe(self.max_rev)
-                db.execute(
-                    "INSERT INTO imports (device_id, device_key, seq, file_sha256, imported_at, made_at, villages,"
-                    " new, updated, unchanged, conflicts, file_name, full) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [
-                        manifest["device_id"],
-                        manifest["device_key"],
-                        manifest["seq"],
-                        file_hash,
-                        datetime.now(UTC).isoformat(timespec="seconds"),
-                        result.made_at,
-                        json.dumps(
-                            [
-                                {"id": v["id"], "name": str(v.get("name") or "")[:40]}
-                                for v in manifest["villages"]
-                            ],
-                            ensure_ascii=False,
-                        ),
-                        result.new,
-                        result.updated,
-                        result.unchanged,
-                        result.conflicts,
-                        self.path.name[:200],
-                        int(manifest["full"]),
-                    ],
-                )
+                rebuilt = self._set_indexes_aside(sum(m["revisions"] for m in manifest["members"]))
+                self._load(zf, manifest, key)
+                if _sha256_file(self.path) != file_hash:
+                    raise _refuse("文件在导入过程中被改动")
+                for sql in rebuilt:
+                    db.execute(sql)
+                if self.before_merge is not None:
+                    # A backup of the store as last committed (it reads through a connection of its own).
+                    self.before_merge()
+                self._finish(manifest, file_hash)
             db.execute("COMMIT")
         except BaseException:
             if db.conn.in_transaction:
                 db.execute("ROLLBACK")
             raise
-        if self.progress:
-            self.progress(result.revisions, result.revisions)
+
+    def _set_indexes_aside(self, revisions: int) -> list[str]:
+        """For a file about as big as the store or bigger (a township's first import of a village, a
+        restore from a colleague's export): drop the records' secondary indexes (by kind, village and
+        month) inside the transaction and build them again before it commits. Building an index from
+        sorted rows is much cheaper than inserting each record into it; a refusal rolls back the drop with
+        everything else. Returns the statements that rebuild them."""
+        if revisions < BULK_FROM:
+            return []
+        held = self.store.select("SELECT coalesce(max(rowid), 0) FROM records")[0][0]
+        if revisions < held:
+            return []
+        indexes = self.store.select(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND sql IS NOT NULL"
+        )
+        for name, _ in indexes:
+            self.store.db.execute(f'DROP INDEX "{name}"')
+        return [sql for _, sql in indexes]
+
+    def _load(self, zf: zipfile.ZipFile, manifest: dict[str, Any], key: bytes | None) -> None:
+        members = manifest["members"]
+        total = sum(m["revisions"] for m in members)
+        kinds: Counter[str] = Counter()
+        villages: Counter[str] = Counter()
+        done = 0
+        for got in self._verified(zf, members, key, total):
+            kinds.update(got.kinds)
+            villages.update(got.villages)
+            self.max_rev = max(self.max_rev, got.max_rev)
+            self._write(got)
+            done += len(got.rows)
+            if self.progress:
+                self.progress(done, total)
+        if dict(kinds) != {k: v for k, v in manifest["counts"].items() if v}:
+            raise _refuse("各类记录数与清单不符")
+        if dict(villages) != {v["id"]: v["revisions"] for v in manifest["villages"] if v["revisions"]}:
+            raise _refuse("各村记录数与清单不符")
+
+    def _verified(
+        self, zf: zipfile.ZipFile, members: list[dict[str, Any]], key: bytes | None, total: int
+    ) -> Iterator[MemberRows]:
+        """Each member verified, in order: here for a small file, in worker processes for a big one."""
+        start = 1
+        pool = self.workers.get(total) if self.workers is not None else None
+        if pool is not None:
+            tasks = ((str(self.path), index, member, key) for index, member in enumerate(members, start=1))
+            pending: deque[Future[MemberRows | str]] = deque()
+            try:
+                for task in itertools.islice(tasks, pool.ahead):
+                    pending.append(pool.executor.submit(verify_in_worker, *task))
+                while pending:
+                    got = pending.popleft().result()
+                    task = next(tasks, None)
+                    if task is not None:
+                        pending.append(pool.executor.submit(verify_in_worker, *task))
+                    if isinstance(got, str):
+                        raise _refuse(got)
+                    start += 1
+                    yield got
+                return
+            except BrokenProcessPool:
+                self.workers.broken()  # a worker died (killed, out of memory): carry on in this process
+            finally:
+                for future in pending:
+                    future.cancel()
+        cipher = ChaCha20Poly1305(key) if key else None
+        for index in range(start, len(members) + 1):
+            yield member_rows(zf, index, members[index - 1], cipher)
+
+    def _write(self, got: MemberRows) -> None:
+        """Write one verified member: its revisions, then each record whose highest revision is now one of
+        them (the highest ``(rev, origin)`` wins, whatever order files and members come in)."""
+        conn = self.store.db.conn
+        rows = got.rows
+        written = conn.total_changes
+        conn.executemany(_INSERT, rows)
+        if conn.total_changes - written != len(rows):
+            # Some revisions were held already (or came twice): each must be the very same revision — the
+            # same identity with other contents would make stores that agree on fingerprints disagree.
+            for row in rows:
+                held = conn.execute(_HELD, (row[0], row[3], row[4])).fetchone()
+                if held != (row[1], row[2], row[8], row[9]):
+                    raise _refuse(
+                        "文件中的某条修订与已有的同一修订内容不一致（文件被篡改或来自出错的设备），未导入"
+                    )
+        current = {
+            r[0]: r[1:]
+            for r in conn.execute(
+                "SELECT id, kind, rev, origin FROM records WHERE id IN (SELECT value FROM json_each(?))",
+                (canonical([h[0] for h in got.heads]),),
+            )
+        }
+        winners = []
+        seen, held_before, updated = self.ids, self.held_before, self.updated
+        for head in got.heads:
+            rid = head[0]
+            now = current.get(rid)
+            if now is not None:
+                if now[0] != head[1]:
+                    raise _refuse("同一记录编号出现了不同的记录类型，文件无效")
+                if rid not in seen:
+                    held_before.add(rid)  # the record existed before this import
+                if (head[3], head[4]) <= (now[1], now[2]):
+                    continue
+                if rid in held_before:
+                    updated.add(rid)
+            winners.append(head)
+            self.changed_kinds.add(head[1])
+            if len(self.changed_ids) <= _IDS_SHOWN:
+                self.changed_ids.add(rid)
+        seen |= got.ids
+        conn.executemany(_RECORD, [head[:10] for head in winners])
+        if got.resolutions:
+            conn.executemany(
+                "INSERT OR IGNORE INTO resolutions (id, rev, origin) VALUES (?, ?, ?)", got.resolutions
+            )
+
+    def _finish(self, manifest: dict[str, Any], file_hash: str) -> None:
+        """The import's numbers and its history row."""
+        store, result = self.store, self.result
+        records = len(self.ids)
+        result.records = records
+        result.updated = len(self.updated)
+        result.new = records - len(self.held_before)
+        result.unchanged = records - result.new - result.updated
+        result.conflicts = count_open_conflicts(
+            store, "SELECT value FROM json_each(?)", [canonical(sorted(self.ids))]
+        )
+        result.changes.kinds.update(self.changed_kinds)
+        if len(self.changed_ids) <= _IDS_SHOWN:
+            result.changes.ids.update(self.changed_ids)
+        if self.max_rev:
+            store.clock.observe(self.max_rev)
+        store.db.execute(
+            "INSERT INTO imports (device_id, device_key, seq, file_sha256, imported_at, made_at, villages,"
+            " new, updated, unchanged, conflicts, file_name, full) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                manifest["device_id"],
+                manifest["device_key"],
+                manifest["seq"],
+                file_hash,
+                datetime.now(UTC).isoformat(timespec="seconds"),
+                result.made_at,
+                json.dumps(
+                    [{"id": v["id"], "name": str(v.get("name") or "")[:40]} for v in manifest["villages"]],
+                    ensure_ascii=False,
+                ),
+                result.new,
+                result.updated,
+                result.unchanged,
+                result.conflicts,
+                self.path.name[:200],
+                int(manifest["full"]),
+            ],
+        )
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -698,60 +668,3 @@ def _sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, declared: int | None = None) -> bytes:
-    """A member's content, read as a stream and stopped as soon as it exceeds ``cap``."""
-    parts = []
-    size = 0
-    with zf.open(info) as fh:
-        while True:
-            chunk = fh.read(min(1 << 20, cap + 1 - size))
-            if not chunk:
-                break
-            size += len(chunk)
-            if size > cap:
-                if declared is not None and declared <= MAX_MEMBER_BYTES:
-                    raise _refuse(f"成员 {info.filename} 比清单声明的大（文件被改动或是压缩炸弹）")
-                raise _refuse(f"成员 {info.filename} 超过大小限制（可能是压缩炸弹），已拒绝")
-            parts.append(chunk)
-    if size > (1 << 20) and size > MAX_RATIO * max(info.compress_size, 1):
-        raise _refuse(f"成员 {info.filename} 压缩比异常（可能是压缩炸弹），已拒绝")
-    return b"".join(parts)
-
-
-def _open_sealed(cipher: Any, index: int, name: str, body: bytes) -> bytes:
-    try:
-        packed = cipher.decrypt(keys.member_nonce(index), body, name.encode())
-    except InvalidTag:
-        raise _refuse(f"成员 {name} 解密失败（文件被改动，或不是加密给本司法所的）")
-    inflater = zlib.decompressobj()
-    try:
-        plain = inflater.decompress(packed, MAX_MEMBER_BYTES + 1)
-    except zlib.error:
-        raise _refuse(f"成员 {name} 解密后无法解压")
-    if len(plain) > MAX_MEMBER_BYTES or inflater.unconsumed_tail or not inflater.eof:
-        raise _refuse(f"成员 {name} 解压后超过大小限制或不完整，已拒绝")
-    return plain
-
-
-def _lines(body: bytes, name: str) -> Iterator[tuple[int, str]]:
-    if body and not body.endswith(b"\n"):
-        raise _refuse(f"成员 {name} 不完整（最后一行没有结束）")
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _refuse(f"成员 {name} 不是 UTF-8 文本")
-    for number, line in enumerate(text.split("\n")[:-1], start=1):
-        if len(line) > MAX_LINE_BYTES:
-            raise _refuse(f"成员 {name} 第 {number} 行过长")
-        yield number, line
-
-
-def _zip_reason(exc: BaseException) -> str:
-    text = str(exc)
-    if "CRC" in text:
-        return "校验和错误"
-    if isinstance(exc, EOFError) or "truncated" in text.lower():
-        return "文件被截断"
-    return "ZIP 结构错误"

@@ -170,14 +170,17 @@ def read_office_key_file(path: str | Path) -> OfficeKey:
 # --- encryption of export members ----------------------------------------------------------------------
 
 
-def _derive(shared: bytes, ephemeral_public: bytes, office_public: bytes) -> ChaCha20Poly1305:
-    key = HKDF(
+def _derive_key(shared: bytes, ephemeral_public: bytes, office_public: bytes) -> bytes:
+    return HKDF(
         algorithm=hashes.SHA256(),
         length=32,
         salt=None,
         info=b"village-counsel export v1" + ephemeral_public + office_public,
     ).derive(shared)
-    return ChaCha20Poly1305(key)
+
+
+def _derive(shared: bytes, ephemeral_public: bytes, office_public: bytes) -> ChaCha20Poly1305:
+    return ChaCha20Poly1305(_derive_key(shared, ephemeral_public, office_public))
 
 
 def new_sealer(office: OfficeKey) -> tuple[ChaCha20Poly1305, bytes]:
@@ -189,14 +192,15 @@ def new_sealer(office: OfficeKey) -> tuple[ChaCha20Poly1305, bytes]:
     return _derive(shared, ephemeral_public, office.public), ephemeral_public
 
 
-def opener(store: Store, ephemeral_public: bytes) -> ChaCha20Poly1305 | None:
-    """The cipher for a file encrypted to this store's office key (None without one)."""
+def opener_key(store: Store, ephemeral_public: bytes) -> bytes | None:
+    """The member key of a file encrypted to this store's office key (None without one); it opens the
+    file's members with :class:`ChaCha20Poly1305` (also in the import's worker processes)."""
     private = office_private_key(store)
     if private is None:
         return None
     office_public = private.public_key().public_bytes(_RAW, _RAW_PUB)
     shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))
-    return _derive(shared, ephemeral_public, office_public)
+    return _derive_key(shared, ephemeral_public, office_public)
 
 
 def member_nonce(index: int) -> bytes:

@@ -385,9 +385,10 @@ class SyncPage(QWidget):
             if store_path is None:
                 return import_paths(self.store, paths, progress=report)
             with Store(store_path) as own:
+                held = bool(own.select("SELECT count(*) FROM records")[0][0])
 
                 def backup_first() -> None:  # only once a file has passed verification
-                    if own.select("SELECT count(*) FROM records")[0][0]:
+                    if held:
                         from ..backup import make_backup
 
                         make_backup(own, "import")

@@ -1,0 +1,316 @@
+"""Verifying the members of an export file, line by line: the CPU-bound half of an import.
+
+A member is read as a stream with hard caps, its SHA-256 checked against the (already verified, signed)
+manifest, decrypted when sealed, and every line parsed and validated with its record kind's form. Small
+files are verified in the importing process; big ones in worker processes (:func:`verify_in_worker`),
+while the importing process writes the members already verified — verification is Python, writing is
+SQLite, so on two or more cores they overlap.
+
+Nothing here touches the store; it only reads the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+from ..clock import parse_rev, wall_ms
+from ..errors import CounselError, ValidationError
+from ..forms import form_for, is_clean, validate
+from ..jsontext import canonical, loads_strict
+from ..shapes import shape_problem
+from ..store import KINDS
+from .fileformat import DEVICE_ID, MAX_LINE_BYTES, MAX_MEMBER_BYTES, MAX_RATIO, MAX_RESOLVES, RECORD_ID
+from .keys import member_nonce
+
+
+class Refused(CounselError):
+    """An export file refused, with the one-line Chinese reason; the store is unchanged."""
+
+
+def _refuse(message: str) -> Refused:
+    return Refused(message)
+
+
+@dataclass
+class MemberRows:
+    """One verified member: its revision rows (in the column order of ``revisions``), per record the
+    highest of them (``heads``), the conflict resolutions they carry, and their tallies."""
+
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    heads: list[tuple[Any, ...]] = field(default_factory=list)
+    resolutions: list[tuple[str, str, str]] = field(default_factory=list)
+    kinds: Counter[str] = field(default_factory=Counter)
+    villages: Counter[str] = field(default_factory=Counter)
+    ids: set[str] = field(default_factory=set)
+    max_rev: str = ""
+
+
+def member_rows(zf: zipfile.ZipFile, index: int, member: dict[str, Any], cipher: Any) -> MemberRows:
+    """Read, check and parse one member (``index`` counts from 1, as the sealing nonce does); Refused
+    with the reason when anything in it is wrong."""
+    name = member["name"]
+    info = zf.getinfo(name)
+    body = read_capped(zf, info, min(member["size"], MAX_MEMBER_BYTES), declared=member["size"])
+    if len(body) != member["size"] or hashlib.sha256(body).hexdigest() != member["sha256"]:
+        raise _refuse(f"成员 {name} 的校验值与清单不符（文件被改动或已损坏）")
+    if cipher is not None:
+        body = open_sealed(cipher, index, name, body)
+    out = MemberRows()
+    rows, kinds, villages = out.rows, out.kinds, out.villages
+    best: dict[str, tuple[Any, ...]] = {}
+    same = {}.setdefault
+    max_rev = ""
+    latest_ms = wall_ms() + MAX_FUTURE_MS
+    for number, line in member_lines(body, name):
+        try:
+            row = record_row(loads_strict(line), latest_ms)
+        except RecursionError:
+            raise _refuse(f"成员 {name} 第 {number} 行记录无效：嵌套过深")
+        except ValueError as exc:
+            raise _refuse(f"成员 {name} 第 {number} 行记录无效：{_line_reason(exc)}")
+        # One object per repeated value (kind, village, device, time): a worker sends the rows to the
+        # importing process, and pickle then writes each repeated value once.
+        row = (
+            row[0],
+            same(row[1], row[1]),
+            same(row[2], row[2]),
+            row[3],
+            same(row[4], row[4]),
+            *row[5:7],
+            same(row[7], row[7]),
+            *row[8:],
+        )
+        rows.append(row)
+        kinds[row[1]] += 1
+        if row[2]:
+            villages[row[2]] += 1
+        if row[3] > max_rev:
+            max_rev = row[3]
+        top = best.get(row[0])
+        if top is None or (row[3], row[4]) > (top[3], top[4]):
+            if top is not None and top[1] != row[1]:
+                raise _refuse("同一记录编号出现了不同的记录类型，文件无效")
+            best[row[0]] = row
+        elif top[1] != row[1]:
+            raise _refuse("同一记录编号出现了不同的记录类型，文件无效")
+        if row[10] is not None:
+            out.resolutions.extend((row[0], rev, origin) for rev, origin in loads_strict(row[10]))
+    out.max_rev = max_rev
+    out.ids = set(best)
+    out.heads = list(best.values())  # the same tuples: sent to the importing process once
+    if len(rows) != member["revisions"]:
+        raise _refuse(f"成员 {name} 的记录数与清单不符")
+    return out
+
+
+def _line_reason(exc: ValueError) -> str:
+    text = str(exc)
+    if "depth limit" in text:
+        return "嵌套过深"
+    if type(exc) is ValueError:
+        return text  # ours, in Chinese
+    return "不是有效的 JSON（或含有 NaN、无效字符）"
+
+
+# --- in a worker process ---------------------------------------------------------------------------------
+
+_open: dict[tuple[str, int, int], zipfile.ZipFile] = {}
+
+
+def verify_in_worker(path: str, index: int, member: dict[str, Any], key: bytes | None) -> MemberRows | str:
+    """:func:`member_rows` in a worker process: the rows, or the Chinese reason the file is refused."""
+    stat = Path(path).stat()
+    handle = (path, stat.st_size, stat.st_mtime_ns)
+    zf = _open.get(handle)
+    try:
+        if zf is None:
+            for old in _open.values():
+                old.close()
+            _open.clear()
+            zf = _open[handle] = zipfile.ZipFile(path)
+        return member_rows(zf, index, member, ChaCha20Poly1305(key) if key else None)
+    except Refused as exc:
+        return str(exc)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, NotImplementedError) as exc:
+        return damaged(exc)
+    except OSError as exc:
+        return f"无法读取文件：{exc.strerror or exc}"
+
+
+def worker_init() -> None:
+    """Each worker's objects are short-lived and acyclic: the cycle collector only costs time."""
+    import gc
+
+    gc.disable()
+
+
+def damaged(exc: BaseException) -> str:
+    text = str(exc)
+    if "CRC" in text:
+        reason = "校验和错误"
+    elif isinstance(exc, EOFError) or "truncated" in text.lower():
+        reason = "文件被截断"
+    else:
+        reason = "ZIP 结构错误"
+    return f"文件已损坏或不完整，无法作为导出文件读取（{reason}）"
+
+
+# --- one line ------------------------------------------------------------------------------------------
+
+# A revision may be dated a little ahead of this machine's clock (another laptop's clock runs fast; demo
+# data continues into coming months), but not years ahead: a revision from the far future would drag
+# this store's clock there for good.
+MAX_FUTURE_MS = 3 * 366 * 24 * 3600 * 1000
+
+
+def _text(value: Any, limit: int) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= limit
+
+
+def _is_rev(value: Any) -> bool:
+    try:
+        parse_rev(value)
+    except ValueError:
+        return False
+    return True
+
+
+def record_row(obj: Any, latest_ms: int | None = None) -> tuple[Any, ...]:
+    """A verified revision line as a row of ``revisions``; ValueError (Chinese) when it is not.
+    ``latest_ms``: the latest revision time accepted (by default, :data:`MAX_FUTURE_MS` from now)."""
+    if not isinstance(obj, dict):
+        raise ValueError("不是 JSON 对象")
+    kind = obj.get("kind")
+    if kind not in KINDS:
+        raise ValueError(f"记录类型“{kind}”未知")
+    rid = obj.get("id")
+    if not (isinstance(rid, str) and RECORD_ID.match(rid)):
+        raise ValueError("记录编号无效")
+    village_id = obj.get("village_id")
+    if village_id is not None and not (isinstance(village_id, str) and RECORD_ID.match(village_id)):
+        raise ValueError("所属村编号无效")
+    rev, origin = obj.get("rev"), obj.get("origin")
+    try:
+        ms = parse_rev(rev)[0]
+    except ValueError:
+        raise ValueError("修订号格式无效")
+    if ms > (latest_ms if latest_ms is not None else wall_ms() + MAX_FUTURE_MS):
+        raise ValueError("修订号的时间远在未来（对方设备时钟错误或文件被篡改）")
+    if not (isinstance(origin, str) and DEVICE_ID.match(origin)):
+        raise ValueError("来源设备编号无效")
+    base_rev, base_origin = obj.get("base_rev"), obj.get("base_origin")
+    if (base_rev is None) != (base_origin is None):
+        raise ValueError("上一修订信息不完整")
+    if base_rev is not None:
+        if not _is_rev(base_rev) or not (isinstance(base_origin, str) and DEVICE_ID.match(base_origin)):
+            raise ValueError("上一修订信息无效")
+        if base_rev >= rev:
+            raise ValueError("修订号不晚于它所基于的修订")
+    updated_at = obj.get("updated_at")
+    if not _text(updated_at, 40):
+        raise ValueError("修改时间无效")
+    deleted = obj.get("deleted")
+    if deleted not in (True, False, 0, 1):
+        raise ValueError("删除标记无效")
+    data = obj.get("data")
+    if not isinstance(data, dict):
+        raise ValueError("数据不是 JSON 对象")
+    try:
+        form = form_for(kind)
+        if not is_clean(form, data):  # most lines are: then validation would change nothing
+            data = validate(form, data)
+        problem = shape_problem(kind, data)
+    except ValidationError as exc:
+        raise ValueError(f"字段不合格：{exc}")
+    except (TypeError, AttributeError, KeyError):
+        raise ValueError("字段不合格")
+    if problem:
+        raise ValueError(f"字段不合格：{problem}")
+    resolves = obj.get("resolves")
+    if resolves is not None:
+        if not (isinstance(resolves, list) and 0 < len(resolves) <= MAX_RESOLVES):
+            raise ValueError("冲突处理信息无效")
+        for pair in resolves:
+            if not (
+                isinstance(pair, list)
+                and len(pair) == 2
+                and _is_rev(pair[0])
+                and isinstance(pair[1], str)
+                and DEVICE_ID.match(pair[1])
+            ):
+                raise ValueError("冲突处理信息无效")
+        resolves = canonical(resolves)
+    return (
+        rid,
+        kind,
+        village_id,
+        rev,
+        origin,
+        base_rev,
+        base_origin,
+        updated_at,
+        int(bool(deleted)),
+        canonical(data),  # as Store.put writes it, so the same revision has the same text in every store
+        resolves,
+    )
+
+
+# --- reading members ------------------------------------------------------------------------------
+
+
+def read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, declared: int | None = None) -> bytes:
+    """A member's content, read as a stream and stopped as soon as it exceeds ``cap``."""
+    parts = []
+    size = 0
+    with zf.open(info) as fh:
+        while True:
+            chunk = fh.read(min(1 << 20, cap + 1 - size))
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > cap:
+                if declared is not None and declared <= MAX_MEMBER_BYTES:
+                    raise _refuse(f"成员 {info.filename} 比清单声明的大（文件被改动或是压缩炸弹）")
+                raise _refuse(f"成员 {info.filename} 超过大小限制（可能是压缩炸弹），已拒绝")
+            parts.append(chunk)
+    if size > (1 << 20) and size > MAX_RATIO * max(info.compress_size, 1):
+        raise _refuse(f"成员 {info.filename} 压缩比异常（可能是压缩炸弹），已拒绝")
+    return b"".join(parts)
+
+
+def open_sealed(cipher: Any, index: int, name: str, body: bytes) -> bytes:
+    try:
+        packed = cipher.decrypt(member_nonce(index), body, name.encode())
+    except InvalidTag:
+        raise _refuse(f"成员 {name} 解密失败（文件被改动，或不是加密给本司法所的）")
+    inflater = zlib.decompressobj()
+    try:
+        plain = inflater.decompress(packed, MAX_MEMBER_BYTES + 1)
+    except zlib.error:
+        raise _refuse(f"成员 {name} 解密后无法解压")
+    if len(plain) > MAX_MEMBER_BYTES or inflater.unconsumed_tail or not inflater.eof:
+        raise _refuse(f"成员 {name} 解压后超过大小限制或不完整，已拒绝")
+    return plain
+
+
+def member_lines(body: bytes, name: str) -> Iterator[tuple[int, str]]:
+    if body and not body.endswith(b"\n"):
+        raise _refuse(f"成员 {name} 不完整（最后一行没有结束）")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _refuse(f"成员 {name} 不是 UTF-8 文本")
+    for number, line in enumerate(text.split("\n")[:-1], start=1):
+        if len(line) > MAX_LINE_BYTES:
+            raise _refuse(f"成员 {name} 第 {number} 行过长")
+        yield number, line
