@@ -66,7 +66,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     with open_cli_store(args) as store:
-
         held = bool(store.select("SELECT count(*) FROM records")[0][0])
 
         def backup_first() -> None:  # once the first file has passed its checks, before it is committed
