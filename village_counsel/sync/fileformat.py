@@ -14,7 +14,7 @@ FORMAT = "village-counsel-export"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
-MEMBER_REVISIONS = 5000
+MEMBER_REVISIONS = 2000  # lines per member: what one import worker holds at a time
 EXTENSION = ".zip"
 
 # Limits against damaged and hostile files (zip bombs, absurd manifests). Sizes are of the member's

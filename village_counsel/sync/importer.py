@@ -76,7 +76,7 @@ _RECORD = (
     " data) VALUES (?,?,?,?,?,?,?,?,?,?)"
 )
 _IDS_SHOWN = 10_000  # the window refreshes these records one by one; beyond, it reloads its lists
-_CACHE_KIB = 40 * 1024
+_CACHE_KIB = 8 * 1024
 
 
 @dataclass
@@ -158,7 +158,7 @@ class Workers:
                 log.warning("import workers unavailable, verifying in-process: %s", exc)
                 self.failed = True
                 return None
-            self.pool = _Pool(executor, ahead=2 * self.count)
+            self.pool = _Pool(executor, ahead=self.count + 1)
         return self.pool
 
     def broken(self) -> None:
@@ -327,9 +327,13 @@ class _Importer:
         self.store, self.path, self.progress, self.before_merge = store, path, progress, before_merge
         self.workers = workers
         self.max_rev = ""
-        self.ids: set[str] = set()  # every record in the file
-        self.held_before: set[str] = set()  # of those, the ones this store held before the import
-        self.updated: set[str] = set()  # of those, the ones whose current revision changed
+        # Of the records in the file: how many are new here; which this store held before the import
+        # (usually few: a set of all would cost 30 MB at county scale — all of them go to a temp table);
+        # which of those changed.
+        self.new = 0
+        self.held: set[str] = set()
+        self.updated: set[str] = set()
+        self.rowid_before = 0
         self.changed_kinds: set[str] = set()
         self.changed_ids: set[str] = set()
 
@@ -488,6 +492,7 @@ class _Importer:
             if db.conn.in_transaction:
                 db.execute("ROLLBACK")
             raise
+        db.execute("DROP TABLE IF EXISTS temp.sync_touched")
 
     def _set_indexes_aside(self, revisions: int) -> list[str]:
         """For a file about as big as the store or bigger (a township's first import of a village, a
@@ -508,6 +513,10 @@ class _Importer:
         return [sql for _, sql in indexes]
 
     def _load(self, zf: zipfile.ZipFile, manifest: dict[str, Any], key: bytes | None) -> None:
+        self.rowid_before = int(self.store.select("SELECT coalesce(max(rowid), 0) FROM records")[0][0])
+        self.store.db.execute(
+            "CREATE TEMP TABLE sync_touched (id TEXT PRIMARY KEY)"
+        )  # rolled back with the rest
         members = manifest["members"]
         total = sum(m["revisions"] for m in members)
         kinds: Counter[str] = Counter()
@@ -576,29 +585,35 @@ class _Importer:
         current = {
             r[0]: r[1:]
             for r in conn.execute(
-                "SELECT id, kind, rev, origin FROM records WHERE id IN (SELECT value FROM json_each(?))",
+                "SELECT id, kind, rev, origin, rowid FROM records WHERE id IN (SELECT value FROM json_each(?))",
                 (canonical([h[0] for h in got.heads]),),
             )
         }
         winners = []
-        seen, held_before, updated = self.ids, self.held_before, self.updated
+        held, updated, before = self.held, self.updated, self.rowid_before
         for head in got.heads:
             rid = head[0]
             now = current.get(rid)
-            if now is not None:
+            if now is None:
+                self.new += 1  # (once: from now on the record is found)
+            else:
                 if now[0] != head[1]:
                     raise _refuse("同一记录编号出现了不同的记录类型，文件无效")
-                if rid not in seen:
-                    held_before.add(rid)  # the record existed before this import
+                # A record row written during this import has a rowid above all the rows before it.
+                was_held = now[3] <= before
+                if was_held:
+                    held.add(rid)
                 if (head[3], head[4]) <= (now[1], now[2]):
                     continue
-                if rid in held_before:
+                if was_held:
                     updated.add(rid)
             winners.append(head)
             self.changed_kinds.add(head[1])
             if len(self.changed_ids) <= _IDS_SHOWN:
                 self.changed_ids.add(rid)
-        seen |= got.ids
+        conn.executemany(
+            "INSERT OR IGNORE INTO temp.sync_touched (id) VALUES (?)", [(h[0],) for h in got.heads]
+        )
         conn.executemany(_RECORD, [head[:10] for head in winners])
         if got.resolutions:
             conn.executemany(
@@ -608,14 +623,10 @@ class _Importer:
     def _finish(self, manifest: dict[str, Any], file_hash: str) -> None:
         """The import's numbers and its history row."""
         store, result = self.store, self.result
-        records = len(self.ids)
-        result.records = records
-        result.updated = len(self.updated)
-        result.new = records - len(self.held_before)
+        result.new, result.updated = self.new, len(self.updated)
+        records = result.records = self.new + len(self.held)
         result.unchanged = records - result.new - result.updated
-        result.conflicts = count_open_conflicts(
-            store, "SELECT value FROM json_each(?)", [canonical(sorted(self.ids))]
-        )
+        result.conflicts = count_open_conflicts(store, "SELECT id FROM temp.sync_touched")
         result.changes.kinds.update(self.changed_kinds)
         if len(self.changed_ids) <= _IDS_SHOWN:
             result.changes.ids.update(self.changed_ids)
