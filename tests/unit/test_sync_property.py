@@ -4,7 +4,9 @@ edit, settled by a resolution, or listed as an open conflict on every store alik
 
 from __future__ import annotations
 
+import json
 import tempfile
+import zipfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, event, given, settings
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 
 from village_counsel.store import Store
 from village_counsel.sync import export_changes, import_file, list_conflicts, open_conflict_keys, resolve
+from village_counsel.sync.conflicts import count_open_conflicts
 
 VILLAGE = "00000000-0000-4000-8000-000000000001"
 VENUES = ("祠堂", "村委会", "文化礼堂", "晒谷场")
@@ -99,6 +102,7 @@ def test_any_exchange_order_converges_and_keeps_every_edit(devices, steps, resol
                 elif action == "import" and files:
                     result = import_file(store, files[args[0] % len(files)])
                     assert result.ok, result.reason
+                    _check_conflict_count(store, files[args[0] % len(files)], result)
                 elif action == "resolve":
                     conflicts = list_conflicts(store)
                     if conflicts:
@@ -134,7 +138,28 @@ def _exchange_all(stores: list[Store], folder: Path, label: str) -> None:
     for n, store in enumerate(stores):
         for m, path in enumerate(finals):
             if m != n:
-                assert import_file(store, path).ok
+                result = import_file(store, path)
+                assert result.ok
+                _check_conflict_count(store, path, result)
+
+
+def _check_conflict_count(store: Store, path: Path, result) -> None:  # noqa: ANN001
+    """The import's conflict count (looked for only where a conflict can be) equals the open conflicts
+    among every record of the file."""
+    if result.already:
+        return
+    with zipfile.ZipFile(path) as zf:
+        ids = sorted(
+            {
+                json.loads(line)["id"]
+                for name in zf.namelist()
+                if name.endswith(".jsonl")
+                for line in zf.read(name).splitlines()
+            }
+        )
+    assert result.conflicts == count_open_conflicts(
+        store, "SELECT value FROM json_each(?)", [json.dumps(ids)]
+    )
 
 
 def _check(stores: list[Store], made: set[tuple[str, str, str]]) -> None:

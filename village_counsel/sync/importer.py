@@ -514,9 +514,10 @@ class _Importer:
 
     def _load(self, zf: zipfile.ZipFile, manifest: dict[str, Any], key: bytes | None) -> None:
         self.rowid_before = int(self.store.select("SELECT coalesce(max(rowid), 0) FROM records")[0][0])
-        self.store.db.execute(
-            "CREATE TEMP TABLE sync_touched (id TEXT PRIMARY KEY)"
-        )  # rolled back with the rest
+        self.store.db.execute(  # rolled back with the rest on a refusal
+            "CREATE TEMP TABLE sync_touched (id TEXT PRIMARY KEY, n INTEGER NOT NULL DEFAULT 1,"
+            " suspect INTEGER NOT NULL DEFAULT 0)"
+        )
         members = manifest["members"]
         total = sum(m["revisions"] for m in members)
         kinds: Counter[str] = Counter()
@@ -611,8 +612,12 @@ class _Importer:
             self.changed_kinds.add(head[1])
             if len(self.changed_ids) <= _IDS_SHOWN:
                 self.changed_ids.add(rid)
+        # Each record touched, how often (in how many members), and whether it may be in conflict.
+        forked = got.forked
         conn.executemany(
-            "INSERT OR IGNORE INTO temp.sync_touched (id) VALUES (?)", [(h[0],) for h in got.heads]
+            "INSERT INTO temp.sync_touched (id, suspect) VALUES (?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET n = n + 1, suspect = max(suspect, excluded.suspect)",
+            [(h[0], h[0] in current or h[0] in forked) for h in got.heads],
         )
         conn.executemany(_RECORD, [head[:10] for head in winners])
         if got.resolutions:
@@ -626,7 +631,11 @@ class _Importer:
         result.new, result.updated = self.new, len(self.updated)
         records = result.records = self.new + len(self.held)
         result.unchanged = records - result.new - result.updated
-        result.conflicts = count_open_conflicts(store, "SELECT id FROM temp.sync_touched")
+        # A conflict needs two leaf revisions: it is looked for only where the store or the file holds a
+        # record's revisions in more than one place, or one member holds two leaves (members.member_rows).
+        result.conflicts = count_open_conflicts(
+            store, "SELECT id FROM temp.sync_touched WHERE n > 1 OR suspect"
+        )
         result.changes.kinds.update(self.changed_kinds)
         if len(self.changed_ids) <= _IDS_SHOWN:
             result.changes.ids.update(self.changed_ids)

@@ -51,7 +51,7 @@ class MemberRows:
     resolutions: list[tuple[str, str, str]] = field(default_factory=list)
     kinds: Counter[str] = field(default_factory=Counter)
     villages: Counter[str] = field(default_factory=Counter)
-    ids: set[str] = field(default_factory=set)
+    forked: set[str] = field(default_factory=set)  # records with two or more leaf revisions here
     max_rev: str = ""
 
 
@@ -68,6 +68,7 @@ def member_rows(zf: zipfile.ZipFile, index: int, member: dict[str, Any], cipher:
     out = MemberRows()
     rows, kinds, villages = out.rows, out.kinds, out.villages
     best: dict[str, tuple[Any, ...]] = {}
+    bases: set[tuple[str, str, str]] = set()  # the revisions other lines here were edited from
     same = {}.setdefault
     max_rev = ""
     latest_ms = wall_ms() + MAX_FUTURE_MS
@@ -103,10 +104,16 @@ def member_rows(zf: zipfile.ZipFile, index: int, member: dict[str, Any], cipher:
             best[row[0]] = row
         elif top[1] != row[1]:
             raise _refuse("同一记录编号出现了不同的记录类型，文件无效")
+        if row[5] is not None:
+            bases.add((row[0], row[5], row[6]))
         if row[10] is not None:
             out.resolutions.extend((row[0], rev, origin) for rev, origin in loads_strict(row[10]))
     out.max_rev = max_rev
-    out.ids = set(best)
+    # A record whose revisions here form one line of edits has one leaf, its current revision: it can
+    # only be in conflict if it has revisions elsewhere too (the store, another member), which the
+    # importing process knows. The others are named so conflicts are looked for there.
+    leaves = Counter(row[0] for row in rows if (row[0], row[3], row[4]) not in bases)
+    out.forked = {rid for rid, n in leaves.items() if n > 1}
     out.heads = list(best.values())  # the same tuples: sent to the importing process once
     if len(rows) != member["revisions"]:
         raise _refuse(f"成员 {name} 的记录数与清单不符")
