@@ -93,3 +93,39 @@ def test_conflict_side_by_side_and_keep_losing(qtbot, store, village, other, tmp
     assert list_conflicts(store) == []
     assert store.get("session", sid)["venue"] == conflict.losing["venue"]
     assert page.conflict_table.rowCount() == 0 and page.tabs.tabText(1) == "冲突"
+
+
+def test_big_import_from_the_window_uses_worker_processes(qtbot, store, other, tmp_path, monkeypatch):
+    """A big file (here: any file, the threshold lowered) is verified in worker processes started from the
+    window's background thread; the window's own connection sees the result, and the backup made before
+    it holds the store as it was."""
+    from village_counsel.backup import backup_dir, list_backups
+    from village_counsel.demo import run_demo
+    from village_counsel.sync import importer
+    from village_counsel.villages import create_village
+
+    run_demo(store, seed=2, villages=1, months=2)
+    create_village(other, {"name": "东门村"})
+    path = export_changes(store, tmp_path / "big.zip").path
+    started = []
+    real = importer.Workers.get
+
+    def get(self, revisions):  # noqa: ANN001, ANN202
+        pool = real(self, revisions)
+        started.append(pool is not None)
+        return pool
+
+    monkeypatch.setattr(importer, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(importer.Workers, "get", get)
+    page = _page(qtbot, other)
+    with qtbot.waitSignal(page.changed, timeout=60_000):
+        page.import_files([path])
+    assert started == [True]
+    assert page.results_table.item(0, 1).text() == "已导入"
+    assert (
+        other.select("SELECT count(*) FROM records")[0][0]
+        == store.select("SELECT count(*) FROM records")[0][0] + 1
+    )
+    (backup,) = list_backups(backup_dir(other))
+    with Store(backup) as before:
+        assert before.select("SELECT count(*) FROM records")[0][0] == 1
