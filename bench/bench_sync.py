@@ -28,6 +28,7 @@ def _phase(kind: str, store_path: str, file_path: str) -> None:
     """Runs in the child: one export or import, then prints its numbers as JSON."""
     from village_counsel.store import Store
     from village_counsel.sync import export_changes, import_file
+    from village_counsel.sync.importer import PARALLEL_FROM, Workers
 
     with Store(store_path) as store:
         start = time.perf_counter()
@@ -39,8 +40,23 @@ def _phase(kind: str, store_path: str, file_path: str) -> None:
             assert result.ok, result.reason
             detail = {"records": result.records, "new": result.new, "revisions": result.revisions}
         took = time.perf_counter() - start
-    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": took, "rss_mib": rss_mib, **detail}))
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(
+        json.dumps(
+            {
+                "seconds": took,
+                "rss_mib": me.ru_maxrss / 1024,
+                # the import's verification workers (ru_maxrss of children: the largest one)
+                "worker_rss_mib": children.ru_maxrss / 1024,
+                "workers": Workers().count
+                if kind == "import" and detail.get("revisions", 0) >= PARALLEL_FROM
+                else 0,
+                "cpu_s": me.ru_utime + me.ru_stime,
+                "worker_cpu_s": children.ru_utime + children.ru_stime,
+                **detail,
+            }
+        )
+    )
 
 
 def _child(kind: str, store_path: Path, file_path: Path) -> dict:
@@ -104,16 +120,24 @@ def main() -> None:
         imported = _child("import", folder / "empty.db", folder / "export.zip")
         rows, floor = _floor(source, folder)
         ratio = imported["seconds"] / floor
+        # Memory of the whole import: the importing process and every worker at its peak (an upper bound:
+        # shared library pages are counted once per process).
+        total_mib = imported["rss_mib"] + imported["workers"] * imported["worker_rss_mib"]
         print(
             f"import into an empty store: {imported['records']} records ({imported['revisions']} revisions)"
-            f" in {imported['seconds']:.1f} s; peak RSS {imported['rss_mib']:.0f} MiB"
+            f" in {imported['seconds']:.1f} s with {imported['workers']} verification workers;"
+            f" CPU {imported['cpu_s']:.1f} s importing process + {imported['worker_cpu_s']:.1f} s workers"
+        )
+        print(
+            f"import memory: importing process peak RSS {imported['rss_mib']:.0f} MiB"
+            f" + {imported['workers']} x {imported['worker_rss_mib']:.0f} MiB workers = {total_mib:.0f} MiB"
         )
         print(f"floor: bare executemany of {rows} rows in one transaction: {floor:.1f} s")
         verdict_time = "ok" if ratio <= TARGET_RATIO else "MISSED"
-        verdict_mem = "ok" if imported["rss_mib"] < TARGET_MIB else "MISSED"
+        verdict_mem = "ok" if total_mib < TARGET_MIB else "MISSED"
         print(
             f"import / floor = {ratio:.1f}x (target <= {TARGET_RATIO:g}x: {verdict_time});"
-            f" import peak RSS {imported['rss_mib']:.0f} MiB (target < {TARGET_MIB} MiB: {verdict_mem})"
+            f" import memory {total_mib:.0f} MiB (target < {TARGET_MIB} MiB: {verdict_mem})"
         )
         again = _child("import", folder / "empty.db", folder / "export.zip")  # same bytes: recognised by hash
         print(

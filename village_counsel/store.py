@@ -229,6 +229,9 @@ class Store:
             if self.path is not None and not memory:
                 self.db.execute("PRAGMA journal_mode = WAL")
                 self.db.execute("PRAGMA synchronous = NORMAL")
+                # A big import passes through the write-ahead log; give the disk back after it, even while
+                # the window keeps the store open.
+                self.db.execute("PRAGMA journal_size_limit = 67108864")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             conn.close()
