@@ -72,6 +72,53 @@ def test_migrates_from_first_schema(tmp_path):
         assert {"records", "revisions", "imports", "exports", "resolutions"} <= tables
 
 
+def test_stored_month_migration_keeps_every_record_and_its_month(tmp_path):
+    """Migration 6 turns the generated month into a stored one: a store written at schema 5 keeps every
+    record, byte for byte, and the same months."""
+    import sqlite_utils
+
+    path = tmp_path / "five.db"
+    conn = sqlite3.connect(path)
+    conn.isolation_level = None
+    db = sqlite_utils.Database(conn)
+    for number, migration in enumerate(store_mod.MIGRATIONS[:5], start=1):
+        with db.atomic():
+            migration(db)
+            db.execute(f"PRAGMA user_version = {number}")
+    rows = [
+        (
+            "a",
+            "session",
+            "v",
+            "1761121175094-00000",
+            "d1",
+            None,
+            None,
+            "t",
+            0,
+            '{"date":"2026-11-05","format":"现场说"}',
+        ),
+        ("b", "village", None, "1761121175094-00001", "d1", None, None, "t", 0, '{"name":"上张村"}'),
+        ("c", "matter", "v", "1761121175094-00002", "d1", None, None, "t", 1, '{"date":"2025-01-31"}'),
+    ]
+    db.conn.executemany(
+        "INSERT INTO records (id, kind, village_id, rev, origin, base_rev, base_origin, updated_at, deleted, data)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?)",
+        rows,
+    )
+    before = db.execute("SELECT *, month FROM records ORDER BY id").fetchall()
+    conn.close()
+    assert [r[-1] for r in before] == ["2026-11", None, "2025-01"]
+    with Store(path) as s:
+        assert s.schema_version == SCHEMA_VERSION >= 6
+        assert s.select("SELECT *, month FROM records ORDER BY id") == before
+        assert s.months() == ["2026-11"]  # the deleted matter's month is not listed
+        s.put("session", {"date": "2026-12-01", "format": "现场说"}, village_id="v")
+        assert s.months() == ["2026-11", "2026-12"]
+        names = {r[0] for r in s.select("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"records_kind_village_month", "records_kind_month"} <= names
+
+
 def test_newer_schema_is_refused_and_untouched(tmp_path):
     path = tmp_path / "future.db"
     conn = sqlite3.connect(path)

@@ -73,7 +73,7 @@ _INSERT = f"INSERT OR IGNORE INTO revisions ({_COLUMNS}) VALUES ({','.join('?' *
 _HELD = "SELECT kind, village_id, deleted, data FROM revisions WHERE id = ? AND rev = ? AND origin = ?"
 _RECORD = (
     "INSERT OR REPLACE INTO records (id, kind, village_id, rev, origin, base_rev, base_origin, updated_at, deleted,"
-    " data) VALUES (?,?,?,?,?,?,?,?,?,?)"
+    " data, month) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
 )
 _IDS_SHOWN = 10_000  # the window refreshes these records one by one; beyond, it reloads its lists
 _CACHE_KIB = 8 * 1024
@@ -592,7 +592,7 @@ class _Importer:
         }
         winners = []
         held, updated, before = self.held, self.updated, self.rowid_before
-        for head in got.heads:
+        for head, month in zip(got.heads, got.months, strict=True):
             rid = head[0]
             now = current.get(rid)
             if now is None:
@@ -608,7 +608,7 @@ class _Importer:
                     continue
                 if was_held:
                     updated.add(rid)
-            winners.append(head)
+            winners.append((*head[:10], month))
             self.changed_kinds.add(head[1])
             if len(self.changed_ids) <= _IDS_SHOWN:
                 self.changed_ids.add(rid)
@@ -619,7 +619,7 @@ class _Importer:
             " ON CONFLICT (id) DO UPDATE SET n = n + 1, suspect = max(suspect, excluded.suspect)",
             [(h[0], h[0] in current or h[0] in forked) for h in got.heads],
         )
-        conn.executemany(_RECORD, [head[:10] for head in winners])
+        conn.executemany(_RECORD, winners)
         if got.resolutions:
             conn.executemany(
                 "INSERT OR IGNORE INTO resolutions (id, rev, origin) VALUES (?, ?, ?)", got.resolutions

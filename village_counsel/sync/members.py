@@ -28,7 +28,7 @@ from ..errors import CounselError, ValidationError
 from ..forms import form_for, is_clean, validate
 from ..jsontext import canonical, loads_strict
 from ..shapes import shape_problem
-from ..store import KINDS
+from ..store import KINDS, month_of
 from .fileformat import DEVICE_ID, MAX_LINE_BYTES, MAX_MEMBER_BYTES, MAX_RATIO, MAX_RESOLVES, RECORD_ID
 from .keys import member_nonce
 
@@ -48,6 +48,7 @@ class MemberRows:
 
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     heads: list[tuple[Any, ...]] = field(default_factory=list)
+    months: list[str | None] = field(default_factory=list)  # records.month of each head
     resolutions: list[tuple[str, str, str]] = field(default_factory=list)
     kinds: Counter[str] = field(default_factory=Counter)
     villages: Counter[str] = field(default_factory=Counter)
@@ -68,6 +69,7 @@ def member_rows(zf: zipfile.ZipFile, index: int, member: dict[str, Any], cipher:
     out = MemberRows()
     rows, kinds, villages = out.rows, out.kinds, out.villages
     best: dict[str, tuple[Any, ...]] = {}
+    months: dict[str, str | None] = {}
     bases: set[tuple[str, str, str]] = set()  # the revisions other lines here were edited from
     same = {}.setdefault
     max_rev = ""
@@ -81,6 +83,7 @@ def member_rows(zf: zipfile.ZipFile, index: int, member: dict[str, Any], cipher:
             raise _refuse(f"成员 {name} 第 {number} 行记录无效：{_line_reason(exc)}")
         # One object per repeated value (kind, village, device, time): a worker sends the rows to the
         # importing process, and pickle then writes each repeated value once.
+        month = row[11]
         row = (
             row[0],
             same(row[1], row[1]),
@@ -89,7 +92,7 @@ def member_rows(zf: zipfile.ZipFile, index: int, member: dict[str, Any], cipher:
             same(row[4], row[4]),
             *row[5:7],
             same(row[7], row[7]),
-            *row[8:],
+            *row[8:11],
         )
         rows.append(row)
         kinds[row[1]] += 1
@@ -102,6 +105,7 @@ def member_rows(zf: zipfile.ZipFile, index: int, member: dict[str, Any], cipher:
             if top is not None and top[1] != row[1]:
                 raise _refuse("同一记录编号出现了不同的记录类型，文件无效")
             best[row[0]] = row
+            months[row[0]] = month
         elif top[1] != row[1]:
             raise _refuse("同一记录编号出现了不同的记录类型，文件无效")
         if row[5] is not None:
@@ -115,6 +119,7 @@ def member_rows(zf: zipfile.ZipFile, index: int, member: dict[str, Any], cipher:
     leaves = Counter(row[0] for row in rows if (row[0], row[3], row[4]) not in bases)
     out.forked = {rid for rid, n in leaves.items() if n > 1}
     out.heads = list(best.values())  # the same tuples: sent to the importing process once
+    out.months = [months[rid] for rid in best]
     if len(rows) != member["revisions"]:
         raise _refuse(f"成员 {name} 的记录数与清单不符")
     return out
@@ -193,7 +198,8 @@ def _is_rev(value: Any) -> bool:
 
 
 def record_row(obj: Any, latest_ms: int | None = None) -> tuple[Any, ...]:
-    """A verified revision line as a row of ``revisions``; ValueError (Chinese) when it is not.
+    """A verified revision line as a row of ``revisions`` (and its month last); ValueError (Chinese) when
+    it is not.
     ``latest_ms``: the latest revision time accepted (by default, :data:`MAX_FUTURE_MS` from now)."""
     if not isinstance(obj, dict):
         raise ValueError("不是 JSON 对象")
@@ -269,6 +275,7 @@ def record_row(obj: Any, latest_ms: int | None = None) -> tuple[Any, ...]:
         int(bool(deleted)),
         canonical(data),  # as Store.put writes it, so the same revision has the same text in every store
         resolves,
+        month_of(data),  # not a column of revisions: records.month, should this revision become current
     )
 
 
