@@ -42,7 +42,11 @@ def _phase(kind: str, store_path: str, file_path: str) -> None:
             result = export_changes(store, file_path, full=True)
             detail = {"revisions": result.revisions, "members": result.members}
         else:
-            result = import_file(store, file_path)
+            workers = Workers()  # as the command line and the window import
+            try:
+                result = import_file(store, file_path, workers=workers)
+            finally:
+                workers.close()
             assert result.ok, result.reason
             detail = {"records": result.records, "new": result.new, "revisions": result.revisions}
         took = time.perf_counter() - start

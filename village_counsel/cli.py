@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from . import paths
-from .errors import CounselError
+from .errors import CounselError, sqlite_message
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -57,19 +57,6 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         sys.stderr.write(f"{self.prog}: 参数错误：{message}\n")
         raise SystemExit(EXIT_USAGE)
-
-
-def sqlite_message(exc: BaseException) -> str:
-    text = str(exc).lower()
-    if "malformed" in text or "not a database" in text or "corrupt" in text:
-        return "数据文件已损坏，操作未完成。请用 village-counsel restore 从备份恢复（village-counsel backup --list 列出备份）。"
-    if "locked" in text or "busy" in text:
-        return "数据文件正被其他程序（例如已打开的窗口）使用，操作未完成，请稍后重试。"
-    if "disk" in text and "full" in text:
-        return "磁盘已满，操作未完成，数据未改动。"
-    if "readonly" in text or "read-only" in text:
-        return "数据文件是只读的，操作未完成。"
-    return f"数据库错误，操作未完成：{exc}"
 
 
 _ERRNO_TEXT = {

@@ -58,3 +58,7 @@ class HybridClock:
         ms, counter = parse_rev(rev)
         if (ms, counter) > (self._ms, self._counter):
             self._ms, self._counter = ms, counter
+
+    def reset(self, last: str) -> None:
+        """Go back to ``last`` (an operation that observed later revisions was rolled back)."""
+        self._ms, self._counter = parse_rev(last)

@@ -27,3 +27,17 @@ class ValidationError(CounselError):
         labels = labels or {}
         text = "；".join(f"{labels.get(k, k)}：{v}" for k, v in self.errors.items())
         super().__init__(text)
+
+
+def sqlite_message(exc: BaseException) -> str:
+    """A database error (locked, disk full, damaged file) in one Chinese sentence for the user."""
+    text = str(exc).lower()
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return "数据文件已损坏，操作未完成。请用 village-counsel restore 从备份恢复（village-counsel backup --list 列出备份）。"
+    if "locked" in text or "busy" in text:
+        return "数据文件正被其他程序（例如已打开的窗口）使用，操作未完成，请稍后重试。"
+    if "disk" in text and "full" in text:
+        return "磁盘已满，操作未完成，数据未改动。"
+    if "readonly" in text or "read-only" in text:
+        return "数据文件是只读的，操作未完成。"
+    return f"数据库错误，操作未完成：{exc}"

@@ -124,7 +124,7 @@ def refresh(store: Store, progress: Callable[[int, int], None] | None = None, *,
         chunk = ids[start : start + batch]
         marks = ",".join("?" * len(chunk))
         rows = store.select(f"SELECT {Store._COLUMNS}, month FROM records WHERE id IN ({marks})", chunk)
-        with store.db.atomic():
+        with store.writing():
             store.db.execute(
                 f"DELETE FROM search_fts WHERE rowid IN (SELECT docid FROM search_docs WHERE rid IN ({marks}))",
                 chunk,
@@ -145,7 +145,7 @@ def refresh(store: Store, progress: Callable[[int, int], None] | None = None, *,
         done += len(chunk)
         if progress:
             progress(done, len(ids))
-    with store.db.atomic():
+    with store.writing():
         store.db.execute("INSERT OR REPLACE INTO local (key, value) VALUES (?, ?)", [WATERMARK_KEY, str(top)])
     return len(ids)
 

@@ -315,7 +315,7 @@ class Store:
         return row[0] if row else None
 
     def set_local(self, key: str, value: str) -> None:
-        with self.db.atomic():
+        with self.writing():
             self.db.execute("INSERT OR REPLACE INTO local (key, value) VALUES (?, ?)", [key, value])
 
     def get_local(self, key: str, default: str | None = None) -> str | None:
@@ -342,7 +342,7 @@ class Store:
             return
         self._depth = 1
         try:
-            with self.db.atomic():
+            with self.writing():
                 first = self._max_seq()
                 yield self
                 self.db.execute(
@@ -353,6 +353,24 @@ class Store:
                 self.last_operation = (first, last)  # the revisions this operation wrote, for undo
         finally:
             self._depth = 0
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE: take the write lock first, so that while another connection writes (an import
+        in the background) this one waits for it (up to the connection's timeout) instead of failing at
+        once, as a read that turns into a write does. Inside a transaction already: a savepoint."""
+        if self.db.conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if self.db.conn.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     def _max_seq(self) -> int:
         return int(self.db.execute("SELECT coalesce(max(seq), 0) FROM revisions").fetchone()[0])

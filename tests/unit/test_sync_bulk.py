@@ -154,3 +154,95 @@ def test_files_carry_the_data_version_and_the_store_has_no_base_index(county):
     assert manifest["schema_version"] == DATA_VERSION
     names = {name for name, _ in _indexes(source)}
     assert "revisions_base" not in names and "records_kind_month" in names
+
+
+def test_a_failed_backup_refuses_that_file_and_is_tried_again_for_the_next(county, tmp_path):
+    source, path = county
+    second = export_changes(source, tmp_path / "again.zip", full=True).path  # other bytes, same records
+    calls = []
+
+    def backup() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError(28, "No space left on device")
+
+    with Store(tmp_path / "t.db") as target:
+        create_village(target, {"name": "东门村"})
+        before = _snapshot(target)
+        first, then = importer.import_paths(target, [path, second], before_merge=backup)
+        assert not first.ok and "备份没有做成" in first.reason and "No space left" in first.reason
+        assert then.ok and len(calls) == 2
+        assert before != _snapshot(target)
+
+
+def test_a_database_error_refuses_one_file_in_chinese_and_the_batch_goes_on(county, tmp_path, monkeypatch):
+    import sqlite3
+
+    source, path = county
+    second = export_changes(source, tmp_path / "again.zip", full=True).path
+    real = importer._Importer._finish
+    failures = [sqlite3.OperationalError("database or disk is full")]
+
+    def finish(self, *args):  # noqa: ANN001, ANN202
+        real(self, *args)  # the clock has seen the file's revisions, the history row is written...
+        if failures:
+            raise failures.pop()  # ...and then the disk is full
+
+    monkeypatch.setattr(importer._Importer, "_finish", finish)
+    with Store(tmp_path / "t.db") as target:
+        first, then = importer.import_paths(target, [path, second])
+        assert not first.ok and "磁盘已满" in first.reason
+        assert then.ok and target.fingerprint() == source.fingerprint()
+        assert target.clock.last >= target.select("SELECT max(rev) FROM revisions")[0][0]
+
+
+def test_a_file_rolled_back_late_leaves_the_clock_where_it_was(county, tmp_path, monkeypatch):
+    import sqlite3
+
+    source, path = county
+    real = importer._Importer._finish
+
+    def finish(self, *args):  # noqa: ANN001, ANN202
+        real(self, *args)
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(importer._Importer, "_finish", finish)
+    with Store(tmp_path / "t.db") as target:
+        clock, before = target.clock.last, _snapshot(target)
+        assert not import_file(target, path).ok
+        assert target.clock.last == clock and _snapshot(target) == before
+
+
+def test_a_leftover_temp_table_and_workers_that_cannot_start_do_not_stop_an_import(
+    county, tmp_path, monkeypatch
+):
+    source, path = county
+    _big_paths(monkeypatch)
+
+    class NoProcesses:
+        def submit(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            raise OSError(24, "Too many open files")
+
+        def shutdown(self, **kwargs):  # noqa: ANN003, ANN202
+            pass
+
+    workers = importer.Workers(1)
+    workers.pool = importer._Pool(NoProcesses(), ahead=2)  # type: ignore[arg-type]
+    with Store(tmp_path / "t.db") as target:
+        target.db.execute("CREATE TEMP TABLE sync_touched (id TEXT)")  # as an interrupted import leaves it
+        result = import_file(target, path, workers=workers)
+        assert result.ok, result.reason
+        assert workers.failed and target.fingerprint() == source.fingerprint()
+
+
+def test_a_refused_file_does_not_move_the_clock(county, tmp_path):
+    source, path = county
+    manifest, members = _read(path)
+    name = manifest["members"][-1]["name"]
+    members[name] = members[name] + b"{not json\n"
+    manifest["members"][-1]["revisions"] += 1
+    bad = _write(tmp_path / "bad.zip", manifest, members, keys.device_private_key(source), fix_hashes=True)
+    with Store(tmp_path / "t.db") as target:
+        clock = target.clock.last
+        assert not import_file(target, bad).ok
+        assert target.clock.last == clock

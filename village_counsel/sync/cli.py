@@ -74,7 +74,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
                 make_backup(store, "import")
 
-        results = import_paths(store, args.paths, before_merge=backup_first)
+        results = import_paths(store, args.paths, before_merge=backup_first, parallel=True)
         if not results:
             sys.stderr.write("没有找到要导入的文件（文件夹中没有 .zip 文件）\n")
             return EXIT_REFUSED

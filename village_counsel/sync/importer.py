@@ -21,12 +21,13 @@ import json
 import logging
 import multiprocessing
 import os
+import sqlite3
 import zipfile
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures.process import BrokenProcessPool  # (a RuntimeError)
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +35,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
+from ..errors import CounselError, sqlite_message
 from ..jsontext import canonical, loads_strict
 from ..store import DATA_VERSION, Changes, Store
 from . import keys
@@ -161,8 +163,8 @@ class Workers:
             self.pool = _Pool(executor, ahead=self.count + 1)
         return self.pool
 
-    def broken(self) -> None:
-        log.warning("import workers stopped, verifying in-process")
+    def broken(self, exc: BaseException) -> None:
+        log.warning("import workers stopped (%s), verifying in-process", exc)
         self.failed = True
         self.close()
 
@@ -192,18 +194,24 @@ def import_paths(
     paths: Iterable[str | Path],
     progress: Progress | None = None,
     before_merge: Callable[[], None] | None = None,
+    *,
+    parallel: bool = False,
 ) -> list[ImportResult]:
     """Import every export among ``paths``; a refused file does not stop the others. ``before_merge``
-    runs once, before the first verified file changes the store (the automatic backup)."""
+    runs once, before the first verified file changes the store (the automatic backup); if it fails, that
+    file is refused and the next one tries again. ``parallel``: verify big files in worker processes —
+    only for a program whose main module is guarded by ``if __name__ == "__main__":`` (``spawn`` loads
+    it again in each worker), as the command line and the window are."""
     pending = [before_merge] if before_merge else []
 
     def first_merge() -> None:
-        while pending:
-            pending.pop()()
+        if pending:
+            pending[0]()
+            pending.clear()  # only once it has succeeded
 
     files = expand_paths(paths)
     results = []
-    workers = Workers()
+    workers = Workers() if parallel else None
     try:
         for n, path in enumerate(files):
 
@@ -213,7 +221,8 @@ def import_paths(
 
             results.append(import_file(store, path, progress=step, before_merge=first_merge, workers=workers))
     finally:
-        workers.close()
+        if workers is not None:
+            workers.close()
     if progress:
         progress(len(files) * 1000, max(len(files), 1) * 1000)
     return results
@@ -226,21 +235,29 @@ def import_file(
     before_merge: Callable[[], None] | None = None,
     workers: Workers | None = None,
 ) -> ImportResult:
-    """Verify and merge one export file. A refusal is returned (``ok=False``), never raised."""
+    """Verify and merge one export file. A refusal is returned (``ok=False``), never raised. ``workers``
+    (see :class:`Workers` and :func:`import_paths`): verify a big file in worker processes."""
     result = ImportResult(Path(path))
-    own = workers is None
-    workers = Workers() if workers is None else workers
     try:
         _Importer(store, result.path, progress, before_merge, workers).run(result)
     except Refused as exc:
         result.ok, result.reason = False, str(exc)
         log.info("refused %s: %s", path, exc)
+    except BackupFailed as exc:
+        result.ok, result.reason = False, str(exc)
+        log.warning("import of %s stopped: %s", path, exc)
     except OSError as exc:
         result.ok, result.reason = False, f"无法读取文件：{exc.strerror or exc}"
-    finally:
-        if own:
-            workers.close()
+    except (
+        sqlite3.Error
+    ) as exc:  # disk full, locked, damaged store: this file is not imported, the next may be
+        result.ok, result.reason = False, f"未导入：{sqlite_message(exc)}"
+        log.warning("import of %s failed: %s", path, exc)
     return result
+
+
+class BackupFailed(CounselError):
+    """The backup before an import could not be made: the file is not imported."""
 
 
 # --- verification --------------------------------------------------------------------------------------
@@ -327,13 +344,7 @@ class _Importer:
         self.store, self.path, self.progress, self.before_merge = store, path, progress, before_merge
         self.workers = workers
         self.max_rev = ""
-        # Of the records in the file: how many are new here; which this store held before the import
-        # (usually few: a set of all would cost 30 MB at county scale — all of them go to a temp table);
-        # which of those changed.
-        self.new = 0
-        self.held: set[str] = set()
-        self.updated: set[str] = set()
-        self.rowid_before = 0
+        self.rowid_before = self.seq_before = 0
         self.changed_kinds: set[str] = set()
         self.changed_ids: set[str] = set()
 
@@ -474,6 +485,8 @@ class _Importer:
         the store is left as it was. (An earlier version staged the lines in a scratch database first:
         that wrote every line twice.)"""
         store, db = self.store, self.store.db
+        clock = store.clock.last
+        db.execute("DROP TABLE IF EXISTS temp.sync_touched")  # (left by an interrupted earlier import)
         db.execute("BEGIN IMMEDIATE")
         try:
             with store.transaction():
@@ -485,14 +498,24 @@ class _Importer:
                     db.execute(sql)
                 if self.before_merge is not None:
                     # A backup of the store as last committed (it reads through a connection of its own).
-                    self.before_merge()
+                    try:
+                        self.before_merge()
+                    except (OSError, sqlite3.Error) as exc:
+                        reason = (
+                            exc.strerror if isinstance(exc, OSError) and exc.strerror else sqlite_message(exc)
+                        )
+                        raise BackupFailed(
+                            f"导入前的备份没有做成（{reason}），为安全起见此文件未导入"
+                        ) from exc
                 self._finish(manifest, file_hash)
             db.execute("COMMIT")
         except BaseException:
             if db.conn.in_transaction:
                 db.execute("ROLLBACK")
+            store.clock.reset(clock)  # the file's revisions were not kept: neither is their time
             raise
-        db.execute("DROP TABLE IF EXISTS temp.sync_touched")
+        finally:
+            db.execute("DROP TABLE IF EXISTS temp.sync_touched")
 
     def _set_indexes_aside(self, revisions: int) -> list[str]:
         """For a file about as big as the store or bigger (a township's first import of a village, a
@@ -514,9 +537,10 @@ class _Importer:
 
     def _load(self, zf: zipfile.ZipFile, manifest: dict[str, Any], key: bytes | None) -> None:
         self.rowid_before = int(self.store.select("SELECT coalesce(max(rowid), 0) FROM records")[0][0])
+        self.seq_before = int(self.store.select("SELECT coalesce(max(seq), 0) FROM revisions")[0][0])
         self.store.db.execute(  # rolled back with the rest on a refusal
             "CREATE TEMP TABLE sync_touched (id TEXT PRIMARY KEY, n INTEGER NOT NULL DEFAULT 1,"
-            " suspect INTEGER NOT NULL DEFAULT 0)"
+            " held INTEGER NOT NULL, changed INTEGER NOT NULL, suspect INTEGER NOT NULL)"
         )
         members = manifest["members"]
         total = sum(m["revisions"] for m in members)
@@ -558,8 +582,10 @@ class _Importer:
                     start += 1
                     yield got
                 return
-            except BrokenProcessPool:
-                self.workers.broken()  # a worker died (killed, out of memory): carry on in this process
+            except (BrokenProcessPool, OSError, RuntimeError) as exc:
+                # A worker died (killed, out of memory) or none could be started (no processes or file
+                # handles left): carry on in this process from the first member not yet written.
+                self.workers.broken(exc)
             finally:
                 for future in pending:
                     future.cancel()
@@ -591,33 +617,33 @@ class _Importer:
             )
         }
         winners = []
-        held, updated, before = self.held, self.updated, self.rowid_before
+        touched = []  # (id, held before this import, made current now, may be in conflict)
+        before, forked = self.rowid_before, got.forked
         for head, month in zip(got.heads, got.months, strict=True):
             rid = head[0]
             now = current.get(rid)
             if now is None:
-                self.new += 1  # (once: from now on the record is found)
+                touched.append((rid, 0, 1, rid in forked))
             else:
                 if now[0] != head[1]:
                     raise _refuse("同一记录编号出现了不同的记录类型，文件无效")
                 # A record row written during this import has a rowid above all the rows before it.
-                was_held = now[3] <= before
-                if was_held:
-                    held.add(rid)
-                if (head[3], head[4]) <= (now[1], now[2]):
+                held = now[3] <= before
+                wins = (head[3], head[4]) > (now[1], now[2])
+                touched.append((rid, held, wins, True))
+                if not wins:
                     continue
-                if was_held:
-                    updated.add(rid)
             winners.append((*head[:10], month))
             self.changed_kinds.add(head[1])
             if len(self.changed_ids) <= _IDS_SHOWN:
                 self.changed_ids.add(rid)
-        # Each record touched, how often (in how many members), and whether it may be in conflict.
-        forked = got.forked
+        # Each record touched: in how many members, whether the store held it before, whether its current
+        # revision changed, whether it may be in conflict (members.member_rows).
         conn.executemany(
-            "INSERT INTO temp.sync_touched (id, suspect) VALUES (?, ?)"
-            " ON CONFLICT (id) DO UPDATE SET n = n + 1, suspect = max(suspect, excluded.suspect)",
-            [(h[0], h[0] in current or h[0] in forked) for h in got.heads],
+            "INSERT INTO temp.sync_touched (id, held, changed, suspect) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET n = n + 1, held = max(held, excluded.held),"
+            " changed = max(changed, excluded.changed), suspect = max(suspect, excluded.suspect)",
+            touched,
         )
         conn.executemany(_RECORD, winners)
         if got.resolutions:
@@ -628,13 +654,19 @@ class _Importer:
     def _finish(self, manifest: dict[str, Any], file_hash: str) -> None:
         """The import's numbers and its history row."""
         store, result = self.store, self.result
-        result.new, result.updated = self.new, len(self.updated)
-        records = result.records = self.new + len(self.held)
-        result.unchanged = records - result.new - result.updated
-        # A conflict needs two leaf revisions: it is looked for only where the store or the file holds a
-        # record's revisions in more than one place, or one member holds two leaves (members.member_rows).
+        records, new, updated = store.select(
+            "SELECT count(*), coalesce(sum(NOT held), 0), coalesce(sum(held AND changed), 0) FROM temp.sync_touched"
+        )[0]
+        result.records, result.new, result.updated = int(records), int(new), int(updated)
+        result.unchanged = result.records - result.new - result.updated
+        # Open conflicts among the records that received new revisions. A conflict needs two leaf
+        # revisions, so it is looked for only where the store or the file holds a record's revisions in
+        # more than one place, or one member holds two leaves (members.member_rows).
         result.conflicts = count_open_conflicts(
-            store, "SELECT id FROM temp.sync_touched WHERE n > 1 OR suspect"
+            store,
+            "SELECT t.id FROM temp.sync_touched t WHERE (t.n > 1 OR t.suspect)"
+            " AND EXISTS (SELECT 1 FROM revisions v WHERE v.id = t.id AND v.seq > ?)",
+            [self.seq_before],
         )
         result.changes.kinds.update(self.changed_kinds)
         if len(self.changed_ids) <= _IDS_SHOWN:

@@ -155,6 +155,8 @@ def verify_in_worker(path: str, index: int, member: dict[str, Any], key: bytes |
         return str(exc)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, NotImplementedError) as exc:
         return damaged(exc)
+    except KeyError:  # the file was replaced by another one while it was being imported
+        return "文件在导入过程中被改动"
     except OSError as exc:
         return f"无法读取文件：{exc.strerror or exc}"
 

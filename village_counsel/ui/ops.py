@@ -9,14 +9,15 @@ anything else is a bug and is logged with its traceback (the user sees a short a
 from __future__ import annotations
 
 import logging
+import sqlite3
 import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
-from ..errors import CounselError
+from ..errors import CounselError, sqlite_message
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,9 @@ class _Task(QRunnable):
 def show_error(parent: QWidget | None, exc: BaseException, title: str = "操作未完成") -> None:
     if isinstance(exc, CounselError):
         QMessageBox.warning(parent, title, str(exc))
+    elif isinstance(exc, sqlite3.Error):  # the store is busy (an import), the disk is full: not a bug
+        log.warning("database error: %s", exc)
+        QMessageBox.warning(parent, title, sqlite_message(exc))
     else:
         log.error("unexpected error: %s", getattr(exc, "__vc_traceback__", repr(exc)))
         QMessageBox.critical(
@@ -78,15 +82,19 @@ def run_op(
     on_error: Callable[[BaseException], None] | None = None,
     label: str | None = None,
     progress: bool = False,
+    modal: bool = False,
 ) -> _Task:
     """Run ``fn`` on the background worker. With ``progress=True`` it is called with a
-    ``report(n, total)`` callback and a progress dialog shows ``label``."""
+    ``report(n, total)`` callback and a progress dialog shows ``label``; ``modal``: the window waits for
+    it (an import holds the store's write lock until it commits)."""
     task = _Task(fn, progress)
     dialog: QProgressDialog | None = None
     if label:
         dialog = QProgressDialog(label, None, 0, 0, parent)  # type: ignore[arg-type]
         dialog.setWindowTitle("请稍候")
-        dialog.setMinimumDuration(400)
+        dialog.setMinimumDuration(0 if modal else 400)
+        if modal:
+            dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setAutoClose(True)
         task.signals.progress.connect(lambda n, total: (dialog.setMaximum(total), dialog.setValue(n)))
 

@@ -393,10 +393,18 @@ class SyncPage(QWidget):
 
                         make_backup(own, "import")
 
-                return import_paths(own, paths, progress=report, before_merge=backup_first)
+                return import_paths(own, paths, progress=report, before_merge=backup_first, parallel=True)
 
         self.import_button.setEnabled(False)
-        run_op(self, job, on_done=self.on_imported, on_error=self.on_failed, label="正在导入…", progress=True)
+        run_op(
+            self,
+            job,
+            on_done=self.on_imported,
+            on_error=self.on_failed,
+            label="正在导入…",
+            progress=True,
+            modal=True,
+        )
 
     def on_imported(self, results: list[ImportResult]) -> None:
         self.import_button.setEnabled(True)
