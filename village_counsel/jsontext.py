@@ -28,5 +28,7 @@ def canonical(data: Any) -> str:
 
 def loads_strict(text: str | bytes) -> Any:
     """Parse JSON as the exporter writes it. ``ValueError`` for anything that is not strict JSON: NaN and
-    Infinity, invalid UTF-8 or lone surrogates, nesting deeper than 1,024 levels."""
+    Infinity, invalid UTF-8 or lone surrogates, nesting deeper than 1,024 levels. (A known difference:
+    an integer beyond 64 bits is read as a float. No form field allows one; in a key the forms do not
+    know, such a number would be stored as the float.)"""
     return orjson.loads(text)
