@@ -540,7 +540,7 @@ class _Importer:
         self.seq_before = int(self.store.select("SELECT coalesce(max(seq), 0) FROM revisions")[0][0])
         self.store.db.execute(  # rolled back with the rest on a refusal
             "CREATE TEMP TABLE sync_touched (id TEXT PRIMARY KEY, n INTEGER NOT NULL DEFAULT 1,"
-            " held INTEGER NOT NULL, changed INTEGER NOT NULL, suspect INTEGER NOT NULL)"
+            " held INTEGER NOT NULL, changed INTEGER NOT NULL, suspect INTEGER NOT NULL) WITHOUT ROWID"
         )
         members = manifest["members"]
         total = sum(m["revisions"] for m in members)
@@ -706,7 +706,7 @@ def _big_cache(store: Store) -> Iterator[None]:
     db = store.db
     main, temp = (db.execute(f"PRAGMA {schema}.cache_size").fetchone()[0] for schema in ("main", "temp"))
     db.execute(f"PRAGMA main.cache_size = {-_CACHE_KIB}")
-    db.execute(f"PRAGMA temp.cache_size = {-_CACHE_KIB // 4}")
+    db.execute(f"PRAGMA temp.cache_size = {-_CACHE_KIB}")
     try:
         yield
     finally:
