@@ -93,3 +93,24 @@ def test_ctrl_z_undoes_the_last_change_and_again_redoes(ui_store, village_ids, q
     assert "已撤销" in window.statusBar().currentMessage()
     window.undo()
     assert [s.id for s in ui_store.list("session")] == [session.id]
+
+
+def test_settings_tells_same_name_villages_apart(store, qtbot):
+    from village_counsel.ui.common import Hub
+    from village_counsel.ui.settings_page import SettingsPage
+    from village_counsel.villages import create_village
+
+    create_village(store, {"name": "上张村", "township": "西周镇"})
+    create_village(store, {"name": "东门村", "township": "石浦镇"})
+    other = "7f3c2a10-0000-4000-8000-000000000001"  # the same name, from another advisor's file
+    store.put("village", {"name": "上张村", "township": "西周镇"}, id=other, village_id=other)
+    page = SettingsPage(store, Hub())
+    qtbot.addWidget(page)
+    model = page.villages
+    shown = sorted(model.data(model.index(row, 0)) for row in range(model.rowCount()))
+    assert shown[0] == "东门村"
+    assert (
+        shown[1].startswith("上张村（西周镇 ")
+        and shown[2].startswith("上张村（西周镇 ")
+        and shown[1] != shown[2]
+    )

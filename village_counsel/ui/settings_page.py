@@ -24,7 +24,7 @@ from ..villages import get_profile, set_profile
 from .common import Hub, heading, report_error
 from .editors import VillageDialog
 from .form_editor import FormEditor
-from .models import RecordTableModel, field_column
+from .models import Column, RecordTableModel, field_column
 
 
 class SettingsPage(QWidget):
@@ -55,8 +55,10 @@ class SettingsPage(QWidget):
         pl.addLayout(row)
         village_box = QGroupBox("服务的村（社区）")
         vl = QVBoxLayout(village_box)
-        columns = [
-            field_column("village", n) for n in ("name", "township", "county", "secretary", "households")
+        # The name as every other list shows it: two villages of one name told apart.
+        name = Column("村名", lambda r, names: names.get(r.id) or r.get("name") or "", "name")
+        columns = [name] + [
+            field_column("village", n) for n in ("township", "county", "secretary", "households")
         ]
         self.villages = RecordTableModel(store, "village", columns, parent=self)
         self.villages.sort_key, self.villages.descending = "name", False
