@@ -249,7 +249,7 @@ class Store:
     def __init__(self, path: str | Path | None = None, *, memory: bool = False) -> None:
         self.path = Path(path) if path else None
         self.in_memory = memory or self.path is None
-        if self.in_memory:
+        if memory or self.path is None:
             conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -565,8 +565,9 @@ class _Importer:
     ) -> Iterator[MemberRows]:
         """Each member verified, in order: here for a small file, in worker processes for a big one."""
         start = 1
-        pool = self.workers.get(total) if self.workers is not None else None
-        if pool is not None:
+        workers = self.workers
+        pool = workers.get(total) if workers is not None else None
+        if workers is not None and pool is not None:
             tasks = ((str(self.path), index, member, key) for index, member in enumerate(members, start=1))
             pending: deque[Future[MemberRows | str]] = deque()
             try:
@@ -574,9 +575,9 @@ class _Importer:
                     pending.append(pool.executor.submit(verify_in_worker, *task))
                 while pending:
                     got = pending.popleft().result()
-                    task = next(tasks, None)
-                    if task is not None:
-                        pending.append(pool.executor.submit(verify_in_worker, *task))
+                    following = next(tasks, None)
+                    if following is not None:
+                        pending.append(pool.executor.submit(verify_in_worker, *following))
                     if isinstance(got, str):
                         raise _refuse(got)
                     start += 1
@@ -585,7 +586,7 @@ class _Importer:
             except (BrokenProcessPool, OSError, RuntimeError) as exc:
                 # A worker died (killed, out of memory) or none could be started (no processes or file
                 # handles left): carry on in this process from the first member not yet written.
-                self.workers.broken(exc)
+                workers.broken(exc)
             finally:
                 for future in pending:
                     future.cancel()

@@ -15,7 +15,7 @@ import hashlib
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,7 +71,7 @@ def member_rows(zf: zipfile.ZipFile, index: int, member: dict[str, Any], cipher:
     best: dict[str, tuple[Any, ...]] = {}
     months: dict[str, str | None] = {}
     bases: set[tuple[str, str, str]] = set()  # the revisions other lines here were edited from
-    same = {}.setdefault
+    same: Callable[[Any, Any], Any] = {}.setdefault
     max_rev = ""
     latest_ms = wall_ms() + MAX_FUTURE_MS
     for number, line in member_lines(body, name):
@@ -216,6 +216,8 @@ def record_row(obj: Any, latest_ms: int | None = None) -> tuple[Any, ...]:
         raise ValueError("所属村编号无效")
     rev, origin = obj.get("rev"), obj.get("origin")
     try:
+        if not isinstance(rev, str):
+            raise ValueError(rev)
         ms = parse_rev(rev)[0]
     except ValueError:
         raise ValueError("修订号格式无效")
