@@ -1,13 +1,14 @@
-"""Import (导入): verify a whole export file before touching the store, then merge it in one transaction.
+"""Import (导入): verify a whole export file and merge it in one transaction that commits only if all of
+it passed.
 
 Verification reads the ZIP as a stream with hard caps (never trusting header sizes), checks the manifest,
-its signature and every member's hash, and validates every revision line with the record kind's form.
-Verified lines are written in one write transaction that is committed only when the whole file has
-passed; a refusal rolls it back, so the store is left exactly as it was, and memory stays flat (one batch
-of lines at a time).
+its signature and every member's hash, and validates every revision line with the record kind's form
+(:mod:`.members`; in worker processes for a big file, when the caller asks for them). Each verified member
+is written at once into the write transaction; a refusal anywhere rolls it back, so the store is left
+exactly as it was, and memory stays flat (a member of at most 2,000 lines at a time).
 
-Merging is set-based SQL: unseen revisions join ``revisions``; a record's current revision is the highest
-``(rev, origin)`` of all its revisions — a total order, so the result does not depend on the order files
+Merging: unseen revisions join ``revisions``; a record's current revision is the highest ``(rev, origin)``
+of all its revisions — a total order, so the result does not depend on the order files (or members)
 arrive in, and importing a file twice (or an older one after a newer one) changes nothing. Conflicts are
 not stored but computed (see :mod:`.conflicts`), so every store that saw the same files lists the same ones.
 """
