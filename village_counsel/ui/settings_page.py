@@ -67,6 +67,8 @@ class SettingsPage(QWidget):
         self.village_view.setModel(self.villages)
         self.village_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.village_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # the whole name: for same-name villages the part that tells them apart is at its end
+        self.village_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.village_view.verticalHeader().hide()
         self.village_view.doubleClicked.connect(lambda index: self.edit_village(index.row()))
         buttons = QHBoxLayout()
