@@ -145,7 +145,9 @@ class Workers:
     the files that follow. Without working multiprocessing the files are verified in-process."""
 
     def __init__(self, count: int | None = None) -> None:
-        self.count = min(4, _cpus()) if count is None else count
+        # On one processor, workers would only add their start-up and the transfer of every row.
+        cpus = _cpus()
+        self.count = (min(4, cpus) if cpus > 1 else 0) if count is None else count
         self.pool: _Pool | None = None
         self.failed = False
 
