@@ -15,10 +15,11 @@ def _not_before(other: str, other_label: str):
             return f"不能早于{other_label}"
         return None
 
+    check.not_before = other  # type: ignore[attr-defined]  # (read by sync.fastlines)
     return check
 
 
-def _month(value: Any, values: dict[str, Any]) -> str | None:
+def month_check(value: Any, values: dict[str, Any]) -> str | None:
     text = str(value)
     if (
         len(text) == 7
@@ -190,7 +191,7 @@ MONTHLY_NOTE = Form(
     "monthly_note",
     "月度风险与计划",
     (
-        Field("month", "月份", required=True, max_length=7, validator=_month),
+        Field("month", "月份", required=True, max_length=7, validator=month_check),
         Field("date", "月初日期", "date", required=True),
         Field("risks", "风险隐患与重大事项", "longtext", max_length=5000),
         Field("plan", "下月工作计划", "longtext", max_length=5000),

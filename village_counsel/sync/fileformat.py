@@ -29,9 +29,10 @@ MAX_RATIO = 200  # uncompressed / compressed; JSON Lines of Chinese text deflate
 MAX_LINE_BYTES = 1024**2
 MAX_RESOLVES = 1000
 
-MEMBER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-RECORD_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+# (\Z, not $: a $ would also take a name with a newline after it.)
+MEMBER_NAME = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\Z")
+DEVICE_ID = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")
+RECORD_ID = re.compile(r"\A[A-Za-z0-9_.:-]{1,64}\Z")
 
 
 def plain_member_name(name: str) -> bool:

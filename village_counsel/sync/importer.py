@@ -72,11 +72,13 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 _COLUMNS = "id, kind, village_id, rev, origin, base_rev, base_origin, updated_at, deleted, data, resolves"
 _BATCH = 2000
-_INSERT = f"INSERT OR IGNORE INTO revisions ({_COLUMNS}) VALUES ({','.join('?' * 11)})"
-_HELD = "SELECT kind, village_id, deleted, data FROM revisions WHERE id = ? AND rev = ? AND origin = ?"
+# A row's data comes as the UTF-8 bytes of its text (verified as such): bound as a blob and stored as text,
+# it is never made a Python string in this process.
+_INSERT = f"INSERT OR IGNORE INTO revisions ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,CAST(? AS TEXT),?)"
+_HELD = "SELECT kind, village_id, deleted, CAST(data AS BLOB) FROM revisions WHERE id = ? AND rev = ? AND origin = ?"
 _RECORD = (
     "INSERT OR REPLACE INTO records (id, kind, village_id, rev, origin, base_rev, base_origin, updated_at, deleted,"
-    " data, month) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+    " data, month) VALUES (?,?,?,?,?,?,?,?,?,CAST(? AS TEXT),?)"
 )
 _IDS_SHOWN = 10_000  # the window refreshes these records one by one; beyond, it reloads its lists
 _CACHE_KIB = 8 * 1024

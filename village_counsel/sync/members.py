@@ -29,6 +29,7 @@ from ..forms import form_for, is_clean, validate
 from ..jsontext import canonical, loads_strict
 from ..shapes import shape_problem
 from ..store import KINDS, month_of
+from . import fastlines
 from .fileformat import DEVICE_ID, MAX_LINE_BYTES, MAX_MEMBER_BYTES, MAX_RATIO, MAX_RESOLVES, RECORD_ID
 from .keys import member_nonce
 
@@ -75,43 +76,27 @@ def member_rows(zf: zipfile.ZipFile, index: int, member: dict[str, Any], cipher:
     max_rev = ""
     latest_ms = wall_ms() + MAX_FUTURE_MS
     for number, line in member_lines(body, name):
-        try:
-            row = record_row(loads_strict(line), latest_ms)
-        except RecursionError:
-            raise _refuse(f"成员 {name} 第 {number} 行记录无效：嵌套过深")
-        except ValueError as exc:
-            raise _refuse(f"成员 {name} 第 {number} 行记录无效：{_line_reason(exc)}")
-        # One object per repeated value (kind, village, device, time): a worker sends the rows to the
-        # importing process, and pickle then writes each repeated value once.
-        month = row[11]
-        row = (
-            row[0],
-            same(row[1], row[1]),
-            same(row[2], row[2]),
-            row[3],
-            same(row[4], row[4]),
-            *row[5:7],
-            same(row[7], row[7]),
-            *row[8:11],
-        )
+        got = fast_row(line, latest_ms, same)
+        row, month = got if got is not None else _full_row(line, number, name, latest_ms, same)
         rows.append(row)
-        kinds[row[1]] += 1
-        if row[2]:
-            villages[row[2]] += 1
-        if row[3] > max_rev:
-            max_rev = row[3]
-        top = best.get(row[0])
-        if top is None or (row[3], row[4]) > (top[3], top[4]):
-            if top is not None and top[1] != row[1]:
+        rid, kind, village, rev = row[0], row[1], row[2], row[3]
+        kinds[kind] += 1
+        if village:
+            villages[village] += 1
+        if rev > max_rev:
+            max_rev = rev
+        top = best.get(rid)
+        if top is None or (rev, row[4]) > (top[3], top[4]):
+            if top is not None and top[1] != kind:
                 raise _refuse("同一记录编号出现了不同的记录类型，文件无效")
-            best[row[0]] = row
-            months[row[0]] = month
-        elif top[1] != row[1]:
+            best[rid] = row
+            months[rid] = month
+        elif top[1] != kind:
             raise _refuse("同一记录编号出现了不同的记录类型，文件无效")
         if row[5] is not None:
-            bases.add((row[0], row[5], row[6]))
+            bases.add((rid, row[5], row[6]))
         if row[10] is not None:
-            out.resolutions.extend((row[0], rev, origin) for rev, origin in loads_strict(row[10]))
+            out.resolutions.extend((rid, r, o) for r, o in loads_strict(row[10]))
     out.max_rev = max_rev
     # A record whose revisions here form one line of edits has one leaf, its current revision: it can
     # only be in conflict if it has revisions elsewhere too (the store, another member), which the
@@ -123,6 +108,67 @@ def member_rows(zf: zipfile.ZipFile, index: int, member: dict[str, Any], cipher:
     if len(rows) != member["revisions"]:
         raise _refuse(f"成员 {name} 的记录数与清单不符")
     return out
+
+
+def fast_row(
+    line: bytes, latest_ms: int, same: Callable[[Any, Any], Any]
+) -> tuple[tuple[Any, ...], str | None] | None:
+    """:func:`record_row` of a line the exporter wrote whose data is already clean (:mod:`.fastlines`),
+    reached without building the data as Python objects; None for any other line. ``same`` gives one
+    object per repeated value (kind, village, device, time): a worker sends the rows to the importing
+    process, and pickle then writes each repeated value once."""
+    got = fastlines.decode(line)
+    if got is None:
+        return None
+    p, data, raw = got
+    try:
+        check_identity(
+            p.id, p.village_id, p.rev, p.origin, p.base_rev, p.base_origin, p.updated_at, latest_ms
+        )
+    except ValueError:
+        return None  # the full path words the refusal
+    origin = same(p.origin, p.origin)
+    row = (
+        p.id,
+        same(p.kind, p.kind),
+        same(p.village_id, p.village_id),
+        p.rev,
+        origin,
+        p.base_rev,
+        None
+        if p.base_origin is None
+        else origin
+        if p.base_origin == origin
+        else same(p.base_origin, p.base_origin),
+        same(p.updated_at, p.updated_at),
+        int(p.deleted),
+        raw,
+        None,
+    )
+    return row, fastlines.month(data)
+
+
+def _full_row(
+    line: bytes, number: int, name: str, latest_ms: int, same: Callable[[Any, Any], Any]
+) -> tuple[tuple[Any, ...], str | None]:
+    """:func:`record_row` of any line: parsed, validated and written anew; Refused with the reason."""
+    try:
+        *row, month = record_row(loads_strict(line), latest_ms)
+    except RecursionError:
+        raise _refuse(f"成员 {name} 第 {number} 行记录无效：嵌套过深")
+    except ValueError as exc:
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _refuse(f"成员 {name} 不是 UTF-8 文本")
+        raise _refuse(f"成员 {name} 第 {number} 行记录无效：{_line_reason(exc)}")
+    row[1], row[2], row[4], row[7] = (
+        same(row[1], row[1]),
+        same(row[2], row[2]),
+        same(row[4], row[4]),
+        same(row[7], row[7]),
+    )
+    return tuple(row), month
 
 
 def _line_reason(exc: ValueError) -> str:
@@ -199,22 +245,39 @@ def _is_rev(value: Any) -> bool:
     return True
 
 
-def record_row(obj: Any, latest_ms: int | None = None) -> tuple[Any, ...]:
-    """A verified revision line as a row of ``revisions`` (and its month last); ValueError (Chinese) when
-    it is not.
-    ``latest_ms``: the latest revision time accepted (by default, :data:`MAX_FUTURE_MS` from now)."""
-    if not isinstance(obj, dict):
-        raise ValueError("不是 JSON 对象")
-    kind = obj.get("kind")
-    if kind not in KINDS:
-        raise ValueError(f"记录类型“{kind}”未知")
-    rid = obj.get("id")
+# Village and device ids repeat on line after line: each is matched once (per process, up to a bound).
+_VILLAGE_IDS: set[str] = set()
+_DEVICE_IDS: set[str] = set()
+_KNOWN_MAX = 10_000
+
+
+def _known(value: Any, pattern: Any, known: set[str]) -> bool:
+    if type(value) is not str:
+        return False
+    if value in known:
+        return True
+    if pattern.match(value) is None:
+        return False
+    if len(known) < _KNOWN_MAX:
+        known.add(value)
+    return True
+
+
+def check_identity(
+    rid: Any,
+    village_id: Any,
+    rev: Any,
+    origin: Any,
+    base_rev: Any,
+    base_origin: Any,
+    updated_at: Any,
+    latest_ms: int | None = None,
+) -> None:
+    """The identity fields of a revision line; ValueError (Chinese) naming the first bad one."""
     if not (isinstance(rid, str) and RECORD_ID.match(rid)):
         raise ValueError("记录编号无效")
-    village_id = obj.get("village_id")
-    if village_id is not None and not (isinstance(village_id, str) and RECORD_ID.match(village_id)):
+    if village_id is not None and not _known(village_id, RECORD_ID, _VILLAGE_IDS):
         raise ValueError("所属村编号无效")
-    rev, origin = obj.get("rev"), obj.get("origin")
     try:
         if not isinstance(rev, str):
             raise ValueError(rev)
@@ -223,19 +286,34 @@ def record_row(obj: Any, latest_ms: int | None = None) -> tuple[Any, ...]:
         raise ValueError("修订号格式无效")
     if ms > (latest_ms if latest_ms is not None else wall_ms() + MAX_FUTURE_MS):
         raise ValueError("修订号的时间远在未来（对方设备时钟错误或文件被篡改）")
-    if not (isinstance(origin, str) and DEVICE_ID.match(origin)):
+    if not _known(origin, DEVICE_ID, _DEVICE_IDS):
         raise ValueError("来源设备编号无效")
-    base_rev, base_origin = obj.get("base_rev"), obj.get("base_origin")
     if (base_rev is None) != (base_origin is None):
         raise ValueError("上一修订信息不完整")
     if base_rev is not None:
-        if not _is_rev(base_rev) or not (isinstance(base_origin, str) and DEVICE_ID.match(base_origin)):
+        if not _is_rev(base_rev) or not _known(base_origin, DEVICE_ID, _DEVICE_IDS):
             raise ValueError("上一修订信息无效")
         if base_rev >= rev:
             raise ValueError("修订号不晚于它所基于的修订")
-    updated_at = obj.get("updated_at")
     if not _text(updated_at, 40):
         raise ValueError("修改时间无效")
+
+
+def record_row(obj: Any, latest_ms: int | None = None) -> tuple[Any, ...]:
+    """A verified revision line as a row of ``revisions`` (``data`` as UTF-8 bytes of its canonical
+    text) and its month last; ValueError (Chinese) when it is not.
+    ``latest_ms``: the latest revision time accepted (by default, :data:`MAX_FUTURE_MS` from now)."""
+    if not isinstance(obj, dict):
+        raise ValueError("不是 JSON 对象")
+    kind = obj.get("kind")
+    if kind not in KINDS:
+        raise ValueError(f"记录类型“{kind}”未知")
+    rid = obj.get("id")
+    village_id = obj.get("village_id")
+    rev, origin = obj.get("rev"), obj.get("origin")
+    base_rev, base_origin = obj.get("base_rev"), obj.get("base_origin")
+    updated_at = obj.get("updated_at")
+    check_identity(rid, village_id, rev, origin, base_rev, base_origin, updated_at, latest_ms)
     deleted = obj.get("deleted")
     if deleted not in (True, False, 0, 1):
         raise ValueError("删除标记无效")
@@ -277,7 +355,7 @@ def record_row(obj: Any, latest_ms: int | None = None) -> tuple[Any, ...]:
         base_origin,
         updated_at,
         int(bool(deleted)),
-        canonical(data),  # as Store.put writes it, so the same revision has the same text in every store
+        canonical(data).encode(),  # as Store.put writes it: the same revision has the same text everywhere
         resolves,
         month_of(data),  # not a column of revisions: records.month, should this revision become current
     )
@@ -321,14 +399,11 @@ def open_sealed(cipher: Any, index: int, name: str, body: bytes) -> bytes:
     return plain
 
 
-def member_lines(body: bytes, name: str) -> Iterator[tuple[int, str]]:
+def member_lines(body: bytes, name: str) -> Iterator[tuple[int, bytes]]:
+    """The member's lines (as bytes: each is checked to be UTF-8 as it is parsed)."""
     if body and not body.endswith(b"\n"):
         raise _refuse(f"成员 {name} 不完整（最后一行没有结束）")
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _refuse(f"成员 {name} 不是 UTF-8 文本")
-    for number, line in enumerate(text.split("\n")[:-1], start=1):
+    for number, line in enumerate(body.split(b"\n")[:-1], start=1):
         if len(line) > MAX_LINE_BYTES:
             raise _refuse(f"成员 {name} 第 {number} 行过长")
         yield number, line
