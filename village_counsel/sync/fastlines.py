@@ -232,7 +232,9 @@ _EXTRA: dict[str, dict[str, tuple[Any, bool]]] = {
 
 
 class Line(Struct, forbid_unknown_fields=True, gc=False):
-    """A revision line with the keys the exporter writes."""
+    """A revision line with the keys the exporter writes (its identity fields are checked after, by
+    :func:`.members.check_identity`: in Python, with the repeated ids remembered, that is faster than
+    msgspec's patterns)."""
 
     kind: str
     id: str

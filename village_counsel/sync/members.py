@@ -12,7 +12,6 @@ Nothing here touches the store; it only reads the file.
 from __future__ import annotations
 
 import hashlib
-import re
 import zipfile
 import zlib
 from collections import Counter
@@ -31,7 +30,16 @@ from ..jsontext import canonical, loads_strict
 from ..shapes import shape_problem
 from ..store import KINDS, month_of
 from . import fastlines
-from .fileformat import DEVICE_ID, MAX_LINE_BYTES, MAX_MEMBER_BYTES, MAX_RATIO, MAX_RESOLVES, RECORD_ID
+from .fileformat import (
+    DEVICE_ID,
+    MAX_LINE_BYTES,
+    MAX_MEMBER_BYTES,
+    MAX_RATIO,
+    MAX_RESOLVES,
+    MAX_UPDATED_AT,
+    RECORD_ID,
+    REV,
+)
 from .keys import member_nonce
 
 
@@ -238,12 +246,8 @@ def _text(value: Any, limit: int) -> bool:
     return isinstance(value, str) and 0 < len(value) <= limit
 
 
-# What clock.parse_rev accepts (13 ASCII digits of milliseconds, a dash, 5 of counter), as one match.
-_REV = re.compile(r"\A[0-9]{13}-[0-9]{5}\Z")
-
-
 def _is_rev(value: Any) -> bool:
-    return type(value) is str and _REV.match(value) is not None
+    return type(value) is str and REV.match(value) is not None
 
 
 # Village and device ids repeat on line after line: each is matched once (per process, up to a bound).
@@ -281,19 +285,30 @@ def check_identity(
         raise ValueError("所属村编号无效")
     if not _is_rev(rev):
         raise ValueError("修订号格式无效")
-    if int(rev[:13]) > (latest_ms if latest_ms is not None else wall_ms() + MAX_FUTURE_MS):
-        raise ValueError("修订号的时间远在未来（对方设备时钟错误或文件被篡改）")
     if not _known(origin, DEVICE_ID, _DEVICE_IDS):
         raise ValueError("来源设备编号无效")
     if (base_rev is None) != (base_origin is None):
         raise ValueError("上一修订信息不完整")
-    if base_rev is not None:
-        if not _is_rev(base_rev) or not _known(base_origin, DEVICE_ID, _DEVICE_IDS):
-            raise ValueError("上一修订信息无效")
-        if base_rev >= rev:
-            raise ValueError("修订号不晚于它所基于的修订")
-    if not _text(updated_at, 40):
+    if base_rev is not None and not (_is_rev(base_rev) and _known(base_origin, DEVICE_ID, _DEVICE_IDS)):
+        raise ValueError("上一修订信息无效")
+    if not _text(updated_at, MAX_UPDATED_AT):
         raise ValueError("修改时间无效")
+    problem = order_problem(rev, base_rev, base_origin, latest_ms)
+    if problem:
+        raise ValueError(problem)
+
+
+def order_problem(
+    rev: str, base_rev: str | None, base_origin: str | None, latest_ms: int | None
+) -> str | None:
+    """What is wrong with a revision's place in time, for revisions and devices of the right form."""
+    if int(rev[:13]) > (latest_ms if latest_ms is not None else wall_ms() + MAX_FUTURE_MS):
+        return "修订号的时间远在未来（对方设备时钟错误或文件被篡改）"
+    if (base_rev is None) != (base_origin is None):
+        return "上一修订信息不完整"
+    if base_rev is not None and base_rev >= rev:
+        return "修订号不晚于它所基于的修订"
+    return None
 
 
 def record_row(obj: Any, latest_ms: int | None = None) -> tuple[Any, ...]:
