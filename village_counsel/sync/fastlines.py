@@ -41,9 +41,7 @@ from ..forms.definitions import EXERCISE_STEP
 _INT64 = {"ge": -(2**63), "le": 2**63 - 1}
 # A float is written alike by msgspec and orjson when it has no exponent: 1e-4 <= |x| < 1e16, or 0.
 _FLOAT_LIMIT = 1e15
-# Text with no whitespace at either end (as str.strip() would leave it); ``\s`` of ``re`` is
-# ``str.isspace``, which is what ``strip`` removes.
-_STRIPPED = r"(?s)\A\S(?:.*\S)?\Z"
+_TEXT_TYPES = ("text", "longtext", "ref")
 _PHONE = r"\A(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})\Z"
 _ID_CARD = r"\A[0-9]{17}[0-9X]\Z"
 _MONTH = r"\A(?!0000)[0-9]{4}-(?:0[1-9]|1[0-2])\Z"
@@ -55,8 +53,19 @@ Scalar = str | Annotated[int, Meta(**_INT64)] | bool | None
 
 
 def _text(limit: int | None) -> Any:
-    meta = Meta(pattern=_STRIPPED, max_length=limit) if limit else Meta(pattern=_STRIPPED)
-    return Annotated[str, meta]
+    """Text within its length; that it is stripped is checked after (:func:`_stripped`: faster than a
+    pattern per field, which msgspec runs through ``re``)."""
+    return Annotated[str, Meta(min_length=1, max_length=limit) if limit else Meta(min_length=1)]
+
+
+def _stripped(names: tuple[str, ...]) -> Callable[[Any], None]:
+    def check(self: Any) -> None:
+        for name in names:
+            value = getattr(self, name)
+            if type(value) is str and (value[0].isspace() or value[-1].isspace()):  # (never empty)
+                raise ValueError(f"{name}: not stripped")
+
+    return check
 
 
 def _number(f: Field, base: type) -> Any:
@@ -184,10 +193,10 @@ def _form_struct(form: Form, extra: dict[str, Any], name: str) -> type[Struct] |
     checks = _field_checks(form)
     if checks is None:
         return None
+    texts = tuple(f.name for f in form.fields if f.type in _TEXT_TYPES and f.name not in extra)
+    if texts:
+        checks.append(_stripped(texts))
     return _struct(name, fields, checks)
-
-
-_STEP = _form_struct(EXERCISE_STEP, {}, "ExerciseStep")
 
 
 class _Event(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
@@ -207,28 +216,31 @@ class _Evaluation(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
 
 
 _LINK = (Link | None, False)
+
+
 # Per kind, the keys this program writes besides the form's fields, with the type shapes.shape_problem
 # accepts (and, for the ones it does not look at, any scalar). A line with any other key takes the full
 # path.
-_EXTRA: dict[str, dict[str, tuple[Any, bool]]] = {
-    "village": {},
-    "profile": {},
-    "session": {"service_id": _LINK},
-    "matter": {
-        "session_id": _LINK,
-        "mediation_id": _LINK,
-        "exercise_id": _LINK,
-        "stage": (Literal[vocab.STAGES], True),  # type: ignore[valid-type]
-        "events": (list[_Event], False),
-        "evaluations": (list[_Evaluation], False),
-        "reopened": (Annotated[int, Meta(ge=0, le=_INT64["le"])] | None, False),
-        "decided_on": (Scalar, False),
-        "evaluated_on": (Scalar, False),
-    },
-    "power_exercise": {"matter_id": _LINK, "steps": (list[_STEP], False) if _STEP else None},  # type: ignore[dict-item,valid-type]
-    "service_entry": {"matter_id": _LINK, "session_id": _LINK, "closed_on": (Scalar, False)},
-    "monthly_note": {},
-}
+def _extra(step: type[Struct] | None) -> dict[str, dict[str, tuple[Any, bool] | None]]:
+    return {
+        "village": {},
+        "profile": {},
+        "session": {"service_id": _LINK},
+        "matter": {
+            "session_id": _LINK,
+            "mediation_id": _LINK,
+            "exercise_id": _LINK,
+            "stage": (Literal[vocab.STAGES], True),  # type: ignore[valid-type]
+            "events": (list[_Event], False),
+            "evaluations": (list[_Evaluation], False),
+            "reopened": (Annotated[int, Meta(ge=0, le=_INT64["le"])] | None, False),
+            "decided_on": (Scalar, False),
+            "evaluated_on": (Scalar, False),
+        },
+        "power_exercise": {"matter_id": _LINK, "steps": (list[step], False) if step else None},  # type: ignore[valid-type]
+        "service_entry": {"matter_id": _LINK, "session_id": _LINK, "closed_on": (Scalar, False)},
+        "monthly_note": {},
+    }
 
 
 class Line(Struct, forbid_unknown_fields=True, gc=False):
@@ -254,12 +266,13 @@ _ENCODE = msgspec.json.Encoder(order="sorted").encode
 
 
 def _decoders() -> dict[str, msgspec.json.Decoder[Any]]:
+    extras = _extra(_form_struct(EXERCISE_STEP, {}, "ExerciseStep"))
     out = {}
     for kind, form in FORMS.items():
-        extra = _EXTRA.get(kind)
+        extra = extras.get(kind)
         if extra is None or any(v is None for v in extra.values()):
             continue
-        struct = _form_struct(form, extra, f"{kind}_data")
+        struct = _form_struct(form, extra, f"{kind}_data")  # type: ignore[arg-type]
         if struct is not None:
             out[kind] = msgspec.json.Decoder(struct)
     return out
@@ -275,10 +288,10 @@ def decode(line: bytes) -> tuple[Line, Any, bytes] | None:
         parsed = _LINE.decode(line)
         if parsed.resolves is not None:
             return None
+        raw = bytes(parsed.data)
         decoder = DECODERS.get(parsed.kind)
         if decoder is None:
             return None
-        raw = bytes(parsed.data)
         data = decoder.decode(raw)
         if _ENCODE(data) != raw:
             return None
