@@ -7,18 +7,17 @@ copy of this program, so their data is already clean and canonical; for those, t
 same row several times faster, and for every other line it says ``None`` and the full path decides.
 
 How it stays exact:
-- Every kind's ``data`` is decoded into a struct generated from its form (:func:`_data_struct`): each
-  field typed so that a value decodes only if :func:`validate` would keep it unchanged (stripped text
+- Every kind's ``data`` is decoded into a struct generated from its form (:func:`_form_struct`): each
+  field typed so that a value decodes only if :func:`validate` would keep it as it is (stripped text
   within its length, a choice, a real date, a number in range and rounded to cents, …), plus the
   cross-field checks and the structure checks of :mod:`village_counsel.shapes`. Keys that are neither a
   field nor a key this program writes are refused here (the full path lets them pass through).
-- The decoded value is encoded again (keys sorted, compact) and must give back the very bytes it came
-  from. So the text is canonical, and nothing was normalised on the way: an escaped character, a float
-  written another way, a repeated key, ``5`` for ``5.0`` — each differs from its re-encoding and goes to
-  the full path. (Floats are only accepted in ranges where msgspec and orjson write them alike.)
-- The line must have exactly the keys the exporter writes (in any order; a repeated key counts once, the
-  last, as orjson reads it), with no conflict resolutions; its identity fields are then checked by the
-  same code as on the full path.
+- The stored text is the struct encoded with sorted keys, compactly: the canonical text orjson writes
+  for the same values (floats are only accepted in ranges where the two write them alike; msgspec's only
+  conversion, an integer read into a float field, is validation's too).
+- The line is decoded in the same step, by its ``kind`` (a tagged union): exactly the keys the exporter
+  writes, no conflict resolutions; a repeated key counts once, the last, as orjson reads it. Its
+  identity fields are then checked by the same code as on the full path.
 
 ``tests/unit/test_fastlines.py`` checks, for random and hostile lines, that whenever this path gives a
 row, the full path gives the same one.
@@ -27,11 +26,13 @@ row, the full path gives the same one.
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import msgspec
-from msgspec import UNSET, Meta, Raw, Struct, UnsetType
+from msgspec import UNSET, Meta, Struct, UnsetType
 
 from .. import vocab
 from ..forms import FORMS
@@ -243,29 +244,32 @@ def _extra(step: type[Struct] | None) -> dict[str, dict[str, tuple[Any, bool] | 
     }
 
 
-class Line(Struct, forbid_unknown_fields=True, gc=False):
-    """A revision line with the keys the exporter writes (its identity fields are checked after, by
-    :func:`.members.check_identity`: in Python, with the repeated ids remembered, that is faster than
-    msgspec's patterns)."""
+def _line_struct(kind: str, data: type[Struct]) -> type[Struct]:
+    """A revision line of ``kind`` with the keys the exporter writes and no conflict resolutions (its
+    identity fields are checked after, by :func:`.members.check_identity`: in Python, with the repeated
+    ids remembered, that is faster than msgspec's patterns)."""
+    return msgspec.defstruct(
+        f"{kind}_line",
+        [
+            ("id", str),
+            ("village_id", str | None),
+            ("rev", str),
+            ("origin", str),
+            ("base_rev", str | None),
+            ("base_origin", str | None),
+            ("updated_at", str),
+            ("deleted", bool),
+            ("data", data),
+            ("resolves", None),
+        ],
+        tag_field="kind",
+        tag=kind,
+        forbid_unknown_fields=True,
+        gc=False,
+    )
 
-    kind: str
-    id: str
-    village_id: str | None
-    rev: str
-    origin: str
-    base_rev: str | None
-    base_origin: str | None
-    updated_at: str
-    deleted: bool
-    data: Raw
-    resolves: Raw | None
 
-
-_LINE = msgspec.json.Decoder(Line)
-_ENCODE = msgspec.json.Encoder(order="sorted").encode
-
-
-def _decoders() -> dict[str, msgspec.json.Decoder[Any]]:
+def _data_structs() -> dict[str, type[Struct]]:
     extras = _extra(_form_struct(EXERCISE_STEP, {}, "ExerciseStep"))
     out = {}
     for kind, form in FORMS.items():
@@ -274,30 +278,25 @@ def _decoders() -> dict[str, msgspec.json.Decoder[Any]]:
             continue
         struct = _form_struct(form, extra, f"{kind}_data")  # type: ignore[arg-type]
         if struct is not None:
-            out[kind] = msgspec.json.Decoder(struct)
+            out[kind] = struct
     return out
 
 
-DECODERS = _decoders()
+DATA = _data_structs()  # kind: the struct of its clean data
+_LINES = {_line_struct(kind, struct): kind for kind, struct in DATA.items()}
+_DECODE = msgspec.json.Decoder(functools.reduce(operator.or_, _LINES)).decode  # by "kind"
+_ENCODE = msgspec.json.Encoder(order="sorted").encode
 
 
-def decode(line: bytes) -> tuple[Line, Any, bytes] | None:
-    """The line, its typed data and the data's canonical text (UTF-8), when the line has the keys the exporter writes
-    it and its data is already clean; otherwise None (the full path decides, and words any refusal)."""
+def decode(line: bytes) -> tuple[str, Any, bytes] | None:
+    """The line's kind, the line (typed) and its data's canonical text (UTF-8), when the line has the
+    keys the exporter writes and its data is already clean; otherwise None (the full path decides, and
+    words any refusal)."""
     try:
-        parsed = _LINE.decode(line)
-        if parsed.resolves is not None:
-            return None
-        raw = bytes(parsed.data)
-        decoder = DECODERS.get(parsed.kind)
-        if decoder is None:
-            return None
-        data = decoder.decode(raw)
-        if _ENCODE(data) != raw:
-            return None
-        return parsed, data, raw
+        parsed = _DECODE(line)
     except (msgspec.MsgspecError, ValueError):  # (invalid UTF-8 in a key: UnicodeDecodeError)
         return None
+    return _LINES[type(parsed)], parsed, _ENCODE(parsed.data)
 
 
 def month(data: Any) -> str | None:

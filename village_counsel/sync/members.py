@@ -129,7 +129,7 @@ def fast_row(
     got = fastlines.decode(line)
     if got is None:
         return None
-    p, data, raw = got
+    kind, p, raw = got
     try:
         check_identity(
             p.id, p.village_id, p.rev, p.origin, p.base_rev, p.base_origin, p.updated_at, latest_ms
@@ -139,7 +139,7 @@ def fast_row(
     origin = same(p.origin, p.origin)
     row = (
         p.id,
-        same(p.kind, p.kind),
+        same(kind, kind),
         same(p.village_id, p.village_id),
         p.rev,
         origin,
@@ -154,7 +154,7 @@ def fast_row(
         raw,
         None,
     )
-    return row, fastlines.month(data)
+    return row, fastlines.month(p.data)
 
 
 def _full_row(
