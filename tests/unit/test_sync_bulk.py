@@ -246,3 +246,30 @@ def test_a_refused_file_does_not_move_the_clock(county, tmp_path):
         clock = target.clock.last
         assert not import_file(target, bad).ok
         assert target.clock.last == clock
+
+
+def test_a_conflict_whose_revisions_are_in_different_members_is_counted(tmp_path, monkeypatch):
+    """A record new to the importing store whose two concurrent edits arrive in separate members: no
+    member sees the fork, yet the import counts the conflict (it lists a record met again in a later
+    member) and the store lists it."""
+    stores = [Store(tmp_path / f"{n}.db") for n in range(4)]
+    try:
+        first, left, right, relay = stores
+        rec = first.put("session", {"date": "2026-11-05", "format": "现场说", "venue": "祠堂"})
+        start = export_changes(first, tmp_path / "start.zip").path
+        for store in (left, right):
+            assert import_file(store, start).ok
+        left.put("session", {**rec.data, "venue": "村委会"}, id=rec.id)
+        right.put("session", {**rec.data, "venue": "文化礼堂"}, id=rec.id)
+        for store in (left, right):
+            assert import_file(relay, export_changes(store, tmp_path / f"{store.device_id}.zip").path).ok
+        monkeypatch.setattr(export_mod, "MEMBER_REVISIONS", 2)  # the start and one edit, then the other
+        path = export_changes(relay, tmp_path / "relay.zip", full=True).path
+        with Store(tmp_path / "fresh.db") as fresh:
+            result = import_file(fresh, path)
+            assert result.ok, result.reason
+            assert (result.records, result.new, result.conflicts) == (1, 1, 1)
+            assert import_file(fresh, path).already
+    finally:
+        for store in stores:
+            store.close()

@@ -350,6 +350,7 @@ class _Importer:
         self.workers = workers
         self.max_rev = ""
         self.rowid_before = self.seq_before = 0
+        self.fresh = 0  # records new to the store (counted here: they are not all in sync_touched)
         self.changed_kinds: set[str] = set()
         self.changed_ids: set[str] = set()
 
@@ -623,30 +624,36 @@ class _Importer:
             )
         }
         winners = []
-        touched = []  # (id, held before this import, made current now, may be in conflict)
+        # The records that matter for the counts and for conflicts, each with (id, in how many members
+        # so far, held by the store before this import, made current now, may be in conflict). A record
+        # new to the store is counted in self.fresh where it is first met, and listed only when it may
+        # be in conflict: forked here (members.member_rows) or met again in a later member.
+        touched = []
         before, forked = self.rowid_before, got.forked
         for head, month in zip(got.heads, got.months, strict=True):
             rid = head[0]
             now = current.get(rid)
             if now is None:
-                touched.append((rid, 0, 1, rid in forked))
+                self.fresh += 1
+                if rid in forked:
+                    touched.append((rid, 1, 0, 1, 1))
             else:
                 if now[0] != head[1]:
                     raise _refuse("同一记录编号出现了不同的记录类型，文件无效")
-                # A record row written during this import has a rowid above all the rows before it.
-                held = now[3] <= before
                 wins = (head[3], head[4]) > (now[1], now[2])
-                touched.append((rid, held, wins, True))
+                # A record row written during this import has a rowid above all the rows before it.
+                if now[3] <= before:
+                    touched.append((rid, 1, 1, wins, 1))
+                else:  # met in an earlier member (listed there only if forked: then n counts on from 1)
+                    touched.append((rid, 2, 0, wins, 1))
                 if not wins:
                     continue
             winners.append((*head[:10], month))
             self.changed_kinds.add(head[1])
             if len(self.changed_ids) <= _IDS_SHOWN:
                 self.changed_ids.add(rid)
-        # Each record touched: in how many members, whether the store held it before, whether its current
-        # revision changed, whether it may be in conflict (members.member_rows).
         conn.executemany(
-            "INSERT INTO temp.sync_touched (id, held, changed, suspect) VALUES (?, ?, ?, ?)"
+            "INSERT INTO temp.sync_touched (id, n, held, changed, suspect) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET n = n + 1, held = max(held, excluded.held),"
             " changed = max(changed, excluded.changed), suspect = max(suspect, excluded.suspect)",
             touched,
@@ -660,10 +667,11 @@ class _Importer:
     def _finish(self, manifest: dict[str, Any], file_hash: str) -> None:
         """The import's numbers and its history row."""
         store, result = self.store, self.result
-        records, new, updated = store.select(
-            "SELECT count(*), coalesce(sum(NOT held), 0), coalesce(sum(held AND changed), 0) FROM temp.sync_touched"
+        held, updated = store.select(
+            "SELECT coalesce(sum(held), 0), coalesce(sum(held AND changed), 0) FROM temp.sync_touched"
         )[0]
-        result.records, result.new, result.updated = int(records), int(new), int(updated)
+        result.new, result.updated = self.fresh, int(updated)
+        result.records = self.fresh + int(held)
         result.unchanged = result.records - result.new - result.updated
         # Open conflicts among the records that received new revisions. A conflict needs two leaf
         # revisions, so it is looked for only where the store or the file holds a record's revisions in
