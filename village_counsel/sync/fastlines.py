@@ -293,7 +293,7 @@ def decode(line: bytes) -> tuple[str, Any, bytes] | None:
     keys the exporter writes and its data is already clean; otherwise None (the full path decides, and
     words any refusal)."""
     try:
-        parsed = _DECODE(line)
+        parsed: Any = _DECODE(line)
     except (msgspec.MsgspecError, ValueError):  # (invalid UTF-8 in a key: UnicodeDecodeError)
         return None
     return _LINES[type(parsed)], parsed, _ENCODE(parsed.data)

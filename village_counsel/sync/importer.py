@@ -436,6 +436,7 @@ class _Importer:
         return manifest, self._cipher(manifest)
 
     def _check_device(self, device_id: str, public: bytes) -> None:
+        known: str | None
         if device_id == self.store.device_id:
             known = keys.b64(keys.device_public_key(self.store))
         else:
