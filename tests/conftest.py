@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# caches (the parsed report font) go to a throw-away folder, not the tester's home
+# caches (the parsed report font) and the program's log go to throw-away folders, not the tester's home
 os.environ["XDG_CACHE_HOME"] = __import__("tempfile").mkdtemp(prefix="vc-test-cache-")
+os.environ["XDG_STATE_HOME"] = __import__("tempfile").mkdtemp(prefix="vc-test-state-")
 
 from datetime import date  # noqa: E402
 
