@@ -36,7 +36,9 @@ def _rows(value: Any) -> bool:
 
 
 def shape_problem(kind: str, data: dict[str, Any]) -> str | None:
-    """A Chinese description of the first structural problem, or None."""
+    """A Chinese description of the first structural problem, or None. (The import's fast path,
+    sync/fastlines.py, types the same rules for the lines it takes: change both together;
+    tests/unit/test_fastlines.py checks that they agree.)"""
     for key in _LINKS.get(kind, ()):
         link = data.get(key)
         if link is not None and not (isinstance(link, str) and 0 < len(link) <= 64):

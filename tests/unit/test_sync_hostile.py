@@ -127,6 +127,9 @@ def test_the_same_revision_with_other_contents_is_refused(target, tmp_path):
         ),
         "内容不一致",
     )
+    # the same data, but another time of writing: still not the revision held
+    again = {**village(), "updated_at": "2026-11-11T11:11:11+00:00"}
+    _refused(target, forge(tmp_path / "d.zip", [again], device_id="relay00004"), "内容不一致")
     assert target.get("village", VILLAGE)["name"] == "上张村"
 
 

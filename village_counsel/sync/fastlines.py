@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import math
 import operator
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
@@ -37,7 +38,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 from .. import vocab
 from ..forms import FORMS
 from ..forms.base import Field, Form, id_card_valid
-from ..forms.definitions import EXERCISE_STEP
+from ..forms.definitions import EXERCISE_STEP, month_check
 
 _INT64 = {"ge": -(2**63), "le": 2**63 - 1}
 # A float is written alike by msgspec and orjson when it has no exponent: 1e-4 <= |x| < 1e16, or 0.
@@ -74,8 +75,8 @@ def _number(f: Field, base: type) -> Any:
     high = f.max if f.max is not None else (_FLOAT_LIMIT if base is float else _INT64["le"])
     if base is float:
         low, high = max(low, -_FLOAT_LIMIT), min(high, _FLOAT_LIMIT)
-    else:
-        low, high = max(int(low), _INT64["ge"]), min(int(high), _INT64["le"])
+    else:  # (a fractional bound: the whole numbers within it)
+        low, high = max(math.ceil(low), _INT64["ge"]), min(math.floor(high), _INT64["le"])
     return Annotated[base, Meta(ge=low, le=high)]
 
 
@@ -135,7 +136,6 @@ def _valid_id_card(name: str) -> Callable[[Any], None]:
 
 # The cross-field checks of the forms (forms/definitions.py), by validator: each a check on the struct.
 def _field_checks(form: Form) -> list[Callable[[Any], None]] | None:
-    from ..forms import definitions
 
     checks: list[Callable[[Any], None]] = []
     money = tuple(f.name for f in form.fields if f.type in ("float", "money"))
@@ -146,8 +146,8 @@ def _field_checks(form: Form) -> list[Callable[[Any], None]] | None:
             checks.append(_valid_id_card(f.name))
         if f.validator is None:
             continue
-        if f.validator is definitions.month_check:
-            continue  # the month's type carries it
+        if f.validator is month_check:
+            continue  # the month's type carries it (_form_struct)
         other = getattr(f.validator, "not_before", None)
         if other is None or form.by_name.get(other) is None or form.by_name[other].type != "date":
             return None  # a check this path does not know: the full path decides
@@ -183,7 +183,7 @@ def _form_struct(form: Form, extra: dict[str, Any], name: str) -> type[Struct] |
         if typed is None:
             return None
         kind, nullable = typed
-        if f.name == "month" and f.validator is not None:
+        if f.validator is month_check:  # (the check itself is left out of _field_checks)
             kind = Annotated[str, Meta(pattern=_MONTH)]
         if f.required:
             fields.append((f.name, kind))  # present and filled: null or empty is not clean

@@ -75,7 +75,11 @@ _BATCH = 2000
 # A row's data comes as the UTF-8 bytes of its text (verified as such): bound as a blob and stored as text,
 # it is never made a Python string in this process.
 _INSERT = f"INSERT OR IGNORE INTO revisions ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,CAST(? AS TEXT),?)"
-_HELD = "SELECT kind, village_id, deleted, CAST(data AS BLOB) FROM revisions WHERE id = ? AND rev = ? AND origin = ?"
+# Every column but the identity: a revision held already must come again exactly as it is held.
+_HELD = (
+    "SELECT kind, village_id, base_rev, base_origin, updated_at, deleted, CAST(data AS BLOB), resolves"
+    " FROM revisions WHERE id = ? AND rev = ? AND origin = ?"
+)
 _RECORD = (
     "INSERT OR REPLACE INTO records (id, kind, village_id, rev, origin, base_rev, base_origin, updated_at, deleted,"
     " data, month) VALUES (?,?,?,?,?,?,?,?,?,CAST(? AS TEXT),?)"
@@ -613,7 +617,7 @@ class _Importer:
             # same identity with other contents would make stores that agree on fingerprints disagree.
             for row in rows:
                 held = conn.execute(_HELD, (row[0], row[3], row[4])).fetchone()
-                if held != (row[1], row[2], row[8], row[9]):
+                if held != (*row[1:3], *row[5:11]):
                     raise _refuse(
                         "文件中的某条修订与已有的同一修订内容不一致（文件被篡改或来自出错的设备），未导入"
                     )
