@@ -7,6 +7,7 @@ revision it has seen from other devices, so an edit is always ordered after what
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
@@ -17,14 +18,15 @@ def format_rev(ms: int, counter: int) -> str:
     return f"{ms:013d}-{counter:05d}"
 
 
+# A revision: 13 ASCII digits of milliseconds, a dash, 5 of counter.
+REV = re.compile(r"\A[0-9]{13}-[0-9]{5}\Z")
+
+
 def parse_rev(rev: str) -> tuple[int, int]:
     """Split a revision string; ``ValueError`` when it is not one."""
-    if not isinstance(rev, str) or len(rev) != 19 or rev[13] != "-":
+    if not isinstance(rev, str) or REV.match(rev) is None:
         raise ValueError(f"not a revision: {rev!r}")
-    ms, counter = rev[:13], rev[14:]
-    if not (ms.isdigit() and counter.isdigit() and ms.isascii() and counter.isascii()):
-        raise ValueError(f"not a revision: {rev!r}")
-    return int(ms), int(counter)
+    return int(rev[:13]), int(rev[14:])
 
 
 def wall_ms() -> int:

@@ -84,7 +84,7 @@ def _value_type(f: Field) -> tuple[Any, bool] | None:
     """The type a clean value of ``f`` decodes as, and whether null is clean too; None when this path
     does not cover the field's type."""
     t = f.type
-    if t in ("text", "longtext", "ref"):
+    if t in _TEXT_TYPES:
         return _text(f.max_length), True
     if t == "int":
         return _number(f, int), True
@@ -103,7 +103,7 @@ def _value_type(f: Field) -> tuple[Any, bool] | None:
         return Annotated[str, Meta(pattern=_ID_CARD)], True
     if t == "counts":  # validation keeps a mapping of positive counts; it turns null into {}
         return dict[str, Annotated[int, Meta(gt=0, le=_INT64["le"])]], False
-    return None  # multi, list: their own structure (see _EXTRA for the lists this program writes)
+    return None  # multi, list: their own structure (see _extra for the lists this program writes)
 
 
 def _rounded(names: tuple[str, ...]) -> Callable[[Any], None]:
@@ -136,7 +136,6 @@ def _valid_id_card(name: str) -> Callable[[Any], None]:
 
 # The cross-field checks of the forms (forms/definitions.py), by validator: each a check on the struct.
 def _field_checks(form: Form) -> list[Callable[[Any], None]] | None:
-
     checks: list[Callable[[Any], None]] = []
     money = tuple(f.name for f in form.fields if f.type in ("float", "money"))
     if money:

@@ -33,8 +33,6 @@ MAX_RESOLVES = 1000
 MEMBER_NAME = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\Z")
 DEVICE_ID = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")
 RECORD_ID = re.compile(r"\A[A-Za-z0-9_.:-]{1,64}\Z")
-# A revision as clock.parse_rev accepts it: 13 ASCII digits of milliseconds, a dash, 5 of counter.
-REV = re.compile(r"\A[0-9]{13}-[0-9]{5}\Z")
 MAX_UPDATED_AT = 40  # characters of a revision's updated_at
 
 

@@ -23,13 +23,12 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
-from ..clock import wall_ms
+from ..clock import REV, wall_ms
 from ..errors import CounselError, ValidationError
 from ..forms import form_for, is_clean, validate
 from ..jsontext import canonical, loads_strict
 from ..shapes import shape_problem
 from ..store import KINDS, month_of
-from . import fastlines
 from .fileformat import (
     DEVICE_ID,
     MAX_LINE_BYTES,
@@ -38,7 +37,6 @@ from .fileformat import (
     MAX_RESOLVES,
     MAX_UPDATED_AT,
     RECORD_ID,
-    REV,
 )
 from .keys import member_nonce
 
@@ -119,6 +117,20 @@ def member_rows(zf: zipfile.ZipFile, index: int, member: dict[str, Any], cipher:
     return out
 
 
+def _load_fast_path(line: bytes) -> Any:
+    """The first line decoded imports the fast path: building its structs would add ~15 ms to the
+    program's every start, import or not. Then the module's own functions take over."""
+    global _decode, _month
+    from . import fastlines
+
+    _decode, _month = fastlines.decode, fastlines.month
+    return _decode(line)
+
+
+_decode: Callable[[bytes], Any] = _load_fast_path
+_month: Callable[[Any], str | None]
+
+
 def fast_row(
     line: bytes, latest_ms: int, same: Callable[[Any, Any], Any]
 ) -> tuple[tuple[Any, ...], str | None] | None:
@@ -126,7 +138,7 @@ def fast_row(
     reached without building the data as Python objects; None for any other line. ``same`` gives one
     object per repeated value (kind, village, device, time): a worker sends the rows to the importing
     process, and pickle then writes each repeated value once."""
-    got = fastlines.decode(line)
+    got = _decode(line)
     if got is None:
         return None
     kind, p, raw = got
@@ -154,7 +166,7 @@ def fast_row(
         raw,
         None,
     )
-    return row, fastlines.month(p.data)
+    return row, _month(p.data)
 
 
 def _full_row(
@@ -293,22 +305,10 @@ def check_identity(
         raise ValueError("上一修订信息无效")
     if not _text(updated_at, MAX_UPDATED_AT):
         raise ValueError("修改时间无效")
-    problem = order_problem(rev, base_rev, base_origin, latest_ms)
-    if problem:
-        raise ValueError(problem)
-
-
-def order_problem(
-    rev: str, base_rev: str | None, base_origin: str | None, latest_ms: int | None
-) -> str | None:
-    """What is wrong with a revision's place in time, for revisions and devices of the right form."""
     if int(rev[:13]) > (latest_ms if latest_ms is not None else wall_ms() + MAX_FUTURE_MS):
-        return "修订号的时间远在未来（对方设备时钟错误或文件被篡改）"
-    if (base_rev is None) != (base_origin is None):
-        return "上一修订信息不完整"
+        raise ValueError("修订号的时间远在未来（对方设备时钟错误或文件被篡改）")
     if base_rev is not None and base_rev >= rev:
-        return "修订号不晚于它所基于的修订"
-    return None
+        raise ValueError("修订号不晚于它所基于的修订")
 
 
 def record_row(obj: Any, latest_ms: int | None = None) -> tuple[Any, ...]:
