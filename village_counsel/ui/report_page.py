@@ -60,6 +60,21 @@ def _monthly_job(store_path: Path | None, store: Store, month: str, village: str
     return job
 
 
+def _in_own_store(
+    store_path: Path | None, store: Store, render: Callable[[Store], Path]
+) -> Callable[[], Path]:
+    """A background job that runs ``render`` on a store connection of its own (an in-memory store, in
+    tests, cannot be opened twice: then on ``store`` itself)."""
+
+    def job() -> Path:
+        if store_path is None:
+            return render(store)
+        with Store(store_path) as own:
+            return render(own)
+
+    return job
+
+
 def _document_job(store_path: Path | None, store: Store, kind: str, ref: str, village: str | None, out: Path):
     def render(s: Store) -> Path:
         from ..reports.dossier import record_pdf
@@ -74,13 +89,7 @@ def _document_job(store_path: Path | None, store: Store, kind: str, ref: str, vi
             record_pdf(s, find_case(s, ref, village), out)
         return out
 
-    def job() -> Path:
-        if store_path is None:
-            return render(store)
-        with Store(store_path) as own:
-            return render(own)
-
-    return job
+    return _in_own_store(store_path, store, render)
 
 
 def _record_job(store_path: Path | None, store: Store, kind: str, record_id: str, out: Path):
@@ -100,13 +109,7 @@ def _record_job(store_path: Path | None, store: Store, kind: str, record_id: str
             record_pdf(s, record, out)
         return out
 
-    def job() -> Path:
-        if store_path is None:
-            return render(store)
-        with Store(store_path) as own:
-            return render(own)
-
-    return job
+    return _in_own_store(store_path, store, render)
 
 
 class RecordPrinter(QObject):
