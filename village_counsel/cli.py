@@ -116,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="数据目录（默认为系统用户数据目录，或环境变量 VILLAGE_COUNSEL_DATA）",
     )
-    parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
+    parser.add_argument("--version", action="version", version="%(prog)s 0.1.0", help="显示版本号并退出")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     text = "生成演示数据（空库新建村；否则续写之后的月份）"

@@ -243,6 +243,11 @@ def test_every_command_has_help(tmp_path, command):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("用法：") and proc.stderr == ""
     assert any("\u4e00" <= c <= "\u9fff" for c in proc.stdout)  # described in Chinese
+    # Every option's description is Chinese too (argparse's own --version help is English unless given).
+    for line in proc.stdout.splitlines():
+        parts = re.split(r"\s{2,}", line.strip())
+        if line.startswith("  -") and len(parts) > 1:
+            assert any("\u4e00" <= c <= "\u9fff" for c in parts[-1]), line
     if command is None:
         for name in _commands():
             assert name in proc.stdout
