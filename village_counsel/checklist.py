@@ -103,10 +103,14 @@ class DutyProgress:
     done: int
     due: int  # still to do in the period
     overdue: int  # what should have been done by now and was not
+    # what counts towards ``required``: per village at most its own share (a village that did more than
+    # its share does not make up for one that did nothing); equal to ``done`` when no village did more
+    met: int
 
     @property
     def complete(self) -> bool:
-        return self.required is None or self.done >= self.required
+        """Every village has done its share (summed over villages: none still owes anything)."""
+        return self.required is None or self.due == 0
 
 
 def month_bounds(month: str) -> tuple[date, date]:
@@ -180,7 +184,7 @@ def progress(
         )
         done_by_village = {r[0]: r[1] for r in rows}
         required_total: int | None = None if duty.frequency == "on_demand" else 0
-        done_total = due_total = overdue_total = 0
+        done_total = due_total = overdue_total = met_total = 0
         for vid in village_ids:
             done = done_by_village.get(vid, 0)
             done_total += done
@@ -205,9 +209,10 @@ def progress(
                 owed = required if end < as_of and since and end >= since else 0
             assert required_total is not None
             required_total += required
+            met_total += min(done, required)
             due_total += max(0, required - done)
             overdue_total += max(0, owed - done)
-        out.append(DutyProgress(duty, label, required_total, done_total, due_total, overdue_total))
+        out.append(DutyProgress(duty, label, required_total, done_total, due_total, overdue_total, met_total))
     return out
 
 

@@ -81,6 +81,21 @@ def test_progress_summed_over_villages(store, two_villages):
     alone = _by_name(checklist.progress(store, "2026-11", other.id, today=MID_NOVEMBER))
     assert alone["公共法律服务点值班"] == (5, 2, 3, 0)
     assert alone["驻村服务"] == (1, 0, 1, 0)
+    # 驻村服务: 2 done of 2 required, but both in one village: not complete, and only 1 counts as met
+    rows = {p.duty.name: p for p in checklist.progress(store, "2026-11", today=MID_NOVEMBER)}
+    assert not rows["驻村服务"].complete and rows["驻村服务"].met == 1
+    assert rows["公共法律服务点值班"].met == 3 and rows["法律咨询"].complete
+    one = {p.duty.name: p for p in checklist.progress(store, "2026-11", village.id, today=MID_NOVEMBER)}
+    assert one["驻村服务"].complete and one["驻村服务"].met == 1 and one["驻村服务"].done == 2
+
+
+def test_report_totals_count_each_village_at_most_its_share(store, two_villages):
+    from village_counsel.reports.figures import section
+
+    sec = section(store, "2026-11", None, today=MID_NOVEMBER)
+    per_village = [section(store, "2026-11", v, today=MID_NOVEMBER) for v in two_villages]
+    assert sec.checklist_required == sum(s.checklist_required for s in per_village)
+    assert sec.checklist_done == sum(s.checklist_done for s in per_village)
 
 
 def test_progress_after_the_month_ended(store, two_villages):

@@ -279,7 +279,7 @@ class Section:
 
     @property
     def checklist_done(self) -> int:
-        return sum(min(p.done, p.required) for p in self.checklist if p.required is not None)
+        return sum(p.met for p in self.checklist if p.required is not None)
 
     @property
     def checklist_rate(self) -> float | None:

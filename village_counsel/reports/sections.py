@@ -447,7 +447,8 @@ def checklist_block(sec: Section) -> list[Flowable]:
                 p.duty.frequency_label,
                 p.period,
                 "按需" if p.required is None else p.required,
-                p.done,
+                # summed over villages, what one village did beyond its share does not count for another
+                p.done if p.required is None or p.met == p.done else f"{p.met}（共 {p.done}）",
                 "—" if p.required is None else p.due,
                 "—" if p.required is None else p.overdue,
             ]

@@ -321,7 +321,7 @@ class DashboardPage(FiguresPage):
         required, done = QBarSet("应完成"), QBarSet("已完成")
         for p in regular:
             required.append(p.required or 0)
-            done.append(p.done)
+            done.append(p.met)  # (summed over villages: each village's share at most)
         done.setColor(QColor("#2e7d32"))
         required.setColor(QColor("#90a4ae"))
         for s in (required, done):
@@ -332,7 +332,11 @@ class DashboardPage(FiguresPage):
         chart.addSeries(series)
         axis_y = QBarCategoryAxis()
         axis_y.append([short_label(p.duty.name, p.duty.code) for p in regular])
-        full = [f"{p.duty.name}：应完成 {p.required}，已完成 {p.done}" for p in regular]
+        full = [
+            f"{p.duty.name}：应完成 {p.required}，已完成 {p.met}"
+            + ("" if p.met == p.done else f"（共记 {p.done} 次，有的村超出、有的村未完成）")
+            for p in regular
+        ]
         _tooltips(required, full)
         _tooltips(done, full)
         axis_x = count_axis(max([p.required or 0 for p in regular] + [p.done for p in regular] + [0]))
