@@ -297,6 +297,27 @@ def test_records_are_found_by_number_id_or_id_prefix(store, personal, village):
         find_exercise(store, exercise["number"], "不存在村")
 
 
+def test_an_ambiguous_or_missing_number_says_how_to_narrow_it(store, personal, village):
+    _, exercise, _ = personal
+    other = create_village(store, {"name": "东门村", "township": "西周镇"})
+    twin = powers.create_exercise(
+        store,
+        other.id,
+        {"item": "P10", "date": "2026-10-09", "subject": "另一申请", "number": exercise["number"]},
+    )
+    assert twin["number"] == exercise["number"]
+    with pytest.raises(NotFound) as ambiguous:
+        find_exercise(store, exercise["number"])  # the window's words: no command-line flag
+    assert "上张村" in str(ambiguous.value) and "东门村" in str(ambiguous.value)
+    assert "请先选定所在的村" in str(ambiguous.value) and "--" not in str(ambiguous.value)
+    with pytest.raises(NotFound, match="--village"):
+        find_exercise(store, exercise["number"], choose="请用 --village 指定所在的村")
+    assert find_exercise(store, exercise["number"], "东门村").id == twin.id
+    # looked for within a chosen village, a number of another village: the message names the village
+    with pytest.raises(NotFound, match="在东门村中找不到"):
+        find_matter(store, "说事-2026-10-01-1", "东门村")
+
+
 # --- layout ---------------------------------------------------------------------------------------------------
 
 

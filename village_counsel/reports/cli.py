@@ -69,6 +69,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.set_defaults(func=cmd_print_record)
 
 
+_CHOOSE = "请用 --village 指定所在的村"
+
+
 def _usage_error(command: str, message: str) -> int:
     sys.stderr.write(f"village-counsel {command}: 参数错误：{message}\n")
     return EXIT_USAGE
@@ -107,7 +110,7 @@ def cmd_print_notice(args: argparse.Namespace) -> int:
 
     with open_cli_store(args) as store:
         try:
-            exercise = find_exercise(store, args.exercise, args.village)
+            exercise = find_exercise(store, args.exercise, args.village, choose=_CHOOSE)
         except NotFound as exc:
             return _usage_error("print notice", str(exc))
         try:
@@ -125,9 +128,9 @@ def cmd_print_record(args: argparse.Namespace) -> int:
     with open_cli_store(args) as store:
         try:
             if args.matter:
-                record = find_matter(store, args.matter, args.village)
+                record = find_matter(store, args.matter, args.village, choose=_CHOOSE)
             else:
-                record = find_case(store, args.case, args.village)
+                record = find_case(store, args.case, args.village, choose=_CHOOSE)
         except NotFound as exc:
             return _usage_error("print record", str(exc))
         pdf = record_pdf(store, record, args.output)

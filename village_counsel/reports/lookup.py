@@ -26,17 +26,28 @@ def _by_id(store: Store, kind: str, ref: str, village: Record | None) -> list[Re
     )
 
 
-def _one(store: Store, found: list[Record], what: str, ref: str) -> Record:
+# How to narrow an ambiguous number down to one village: the window's words by default; the command line
+# passes its own (--village).
+CHOOSE_VILLAGE = "请先选定所在的村"
+
+
+def _one(
+    store: Store, found: list[Record], what: str, ref: str, village: Record | None, choose: str
+) -> Record:
+    """The one record found, else NotFound saying why (``choose``: how to name the village)."""
     if not found:
-        raise NotFound(f"找不到{what}“{ref}”（可输入记录编号或 ID）")
+        within = f"在{village.get('name') or '所选村'}中" if village else ""
+        raise NotFound(f"{within}找不到{what}“{ref}”（可输入记录编号或 ID）")
     if len(found) > 1:
         names = village_names(store)
         where = "、".join(sorted({names.get(r.village_id or "", "?") for r in found}))
-        raise NotFound(f"“{ref}”对应多条{what}（{where}），请用 --village 指定村，或输入完整 ID")
+        raise NotFound(f"“{ref}”对应多条{what}（{where}）：{choose}，或输入完整 ID")
     return found[0]
 
 
-def find_exercise(store: Store, ref: str, village_name: str | None = None) -> Record:
+def find_exercise(
+    store: Store, ref: str, village_name: str | None = None, *, choose: str = CHOOSE_VILLAGE
+) -> Record:
     """A power exercise by id, id prefix or number."""
     ref = ref.strip()
     village = resolve_village(store, village_name)
@@ -48,7 +59,7 @@ def find_exercise(store: Store, ref: str, village_name: str | None = None) -> Re
             where="json_extract(data, '$.number') = ?",
             params=[ref],
         )
-    return _one(store, found, "小微权力事项", ref)
+    return _one(store, found, "小微权力事项", ref, village, choose)
 
 
 def matter_number(store: Store, matter: Record) -> str:
@@ -61,7 +72,9 @@ def matter_number(store: Store, matter: Record) -> str:
     return f"{session.get('number') or session.id[:8]}-{position}"
 
 
-def find_matter(store: Store, ref: str, village_name: str | None = None) -> Record:
+def find_matter(
+    store: Store, ref: str, village_name: str | None = None, *, choose: str = CHOOSE_VILLAGE
+) -> Record:
     """A 说事 matter by id, id prefix or number (说事-2026-11-01-2)."""
     ref = ref.strip()
     village = resolve_village(store, village_name)
@@ -79,12 +92,14 @@ def find_matter(store: Store, ref: str, village_name: str | None = None) -> Reco
                 items = session_matters(store, session.id)
                 if 1 <= int(position) <= len(items):
                     found.append(items[int(position) - 1])
-    return _one(store, found, "说事事项", ref)
+    return _one(store, found, "说事事项", ref, village, choose)
 
 
-def find_case(store: Store, ref: str, village_name: str | None = None) -> Record:
+def find_case(
+    store: Store, ref: str, village_name: str | None = None, *, choose: str = CHOOSE_VILLAGE
+) -> Record:
     """A mediation case (a service-log entry of duty 矛盾纠纷调解) by id or id prefix."""
     ref = ref.strip()
     village = resolve_village(store, village_name)
     found = [r for r in _by_id(store, "service_entry", ref, village) if r.get("duty") == "矛盾纠纷调解"]
-    return _one(store, found, "调解案件", ref)
+    return _one(store, found, "调解案件", ref, village, choose)
