@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from .. import powers, vocab
-from ..catalog import PowerItem, load_catalog
+from ..catalog import PowerItem, Step, load_catalog
 from ..errors import ValidationError
 from ..forms import form_for, validate
 from ..forms.definitions import EXERCISE_STEP
 from ..store import Changes, Record, Store
-from .common import fit_to_screen
+from .common import confirm, fit_to_screen
 from .editors import RecordDialog, _village_row
 from .form_editor import ERROR_STYLE, FormEditor
 
@@ -53,6 +53,7 @@ PERSONAL_FIELDS = ("applicant", "applicant_id")  # asked only for items that nee
 STEP_COLUMNS = (
     "date",
     "end_date",
+    "place",
     "meeting",
     "expected",
     "present",
@@ -64,6 +65,17 @@ STEP_COLUMNS = (
     "handling",
 )
 DISABLED = QColor("#eeeeee")
+
+
+def step_column_usable(spec: Step, name: str) -> bool:
+    """Whether a column means anything for a step; the others are greyed and never hold a value."""
+    if name in ("end_date", "place"):
+        return spec.is_publicity
+    if name in ("expected", "present"):
+        return spec.meeting
+    if name.startswith("votes_"):
+        return spec.vote
+    return True
 
 
 def _valid_date(text: Any) -> bool:
@@ -113,7 +125,7 @@ class ExerciseDialog(RecordDialog):
         self.store, self.exercise, self.opener = store, exercise, opener
         self.catalog = load_catalog()
         fit_to_screen(self, 1300, 680)
-        data = (
+        data: dict[str, Any] = (
             dict(exercise.data)
             if exercise
             else {"date": date.today().isoformat(), "item": item or powers.DECISION_ITEM, "status": "进行中"}
@@ -133,8 +145,13 @@ class ExerciseDialog(RecordDialog):
         self.steps = QTableWidget(0, len(STEP_COLUMNS))
         self.steps.setHorizontalHeaderLabels([EXERCISE_STEP.field(c).label for c in STEP_COLUMNS])
         self.steps.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
-        self.steps.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.steps.horizontalHeader().setStretchLastSection(True)
+        header = self.steps.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # the free width (or the lack of it) is shared by the text columns, so all twelve columns stay in
+        # view from a 1366×768 laptop down to a ~1100-pixel-wide dialog
+        for col, name in enumerate(STEP_COLUMNS):
+            if EXERCISE_STEP.field(name).type == "longtext":
+                header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         self._size_step_columns()
         # the header and five steps without scrolling; more rows scroll inside the table
         self.steps.setMinimumHeight(self.steps.verticalHeader().defaultSectionSize() * 6 + 4)
@@ -162,10 +179,18 @@ class ExerciseDialog(RecordDialog):
         top.addWidget(self.review_box, 2)
         self.body_layout.addWidget(row)
         self.body_layout.addLayout(top)
-        self.body_layout.addWidget(QLabel("<b>办理步骤</b>（按实际发生填写日期；公示步骤另填截止日期）"))
+        self.body_layout.addWidget(
+            QLabel("<b>办理步骤</b>（按实际发生填写日期；公示步骤另填截止日期和地点）")
+        )
         self.body_layout.addWidget(self.steps, 1)
         self.body_layout.addWidget(self.tail)
+        # the item whose steps the table shows, one key a row: the rows are read by these keys, never by
+        # the keys of an item just chosen in the combo
         self._item_code: str | None = None
+        self._row_keys: list[str] = []
+        # per step, stored values the table has no editable cell for (a column greyed for that step): kept
+        # out of sight and saved back unchanged, so opening and saving an exercise never loses them
+        self._hidden: dict[str, dict[str, Any]] = {}
         self._filling = False
         self.head.widget("item").currentIndexChanged.connect(self.on_item_changed)  # type: ignore[attr-defined]
         self.head.changed.connect(self.update_findings)
@@ -173,9 +198,9 @@ class ExerciseDialog(RecordDialog):
         self.on_item_changed(steps=data.get("steps", []))
 
     def _size_step_columns(self) -> None:
-        """Each column as wide as its header or a typical value, whichever is wider: all eleven fit."""
+        """Each column as wide as its header or a typical value, whichever is wider: all twelve fit."""
         fm = self.fontMetrics()
-        samples = {"date": "2026-11-05", "end_date": "2026-11-05", "meeting": "中" * 4}
+        samples = {"date": "2026-11-05", "end_date": "2026-11-05", "meeting": "中" * 4, "place": "中" * 5}
         for col, name in enumerate(STEP_COLUMNS):
             sample = samples.get(name, "中" * 7 if EXERCISE_STEP.field(name).type == "longtext" else "00")
             label = EXERCISE_STEP.field(name).label
@@ -190,50 +215,86 @@ class ExerciseDialog(RecordDialog):
         return self.catalog.item(code) if code else None
 
     def on_item_changed(self, *_args: Any, steps: list[dict[str, Any]] | None = None) -> None:
+        """Show the chosen item's steps. What was entered moves only to a step of the same key; if the new
+        item would lose anything entered, ask first, and on "no" go back to the previous item."""
         item = self.item()
+        if steps is None:
+            steps = self.step_values(include_invalid=True)
+            lost = self._lost_steps(steps, item)
+            if lost and not confirm(
+                self,
+                "更换权力事项",
+                f"更换权力事项会清除已填写的 {len(lost)} 个步骤（{'、'.join(lost)}），是否继续？",
+            ):
+                self._restore_item()
+                return
         values = self.head.values()
         self.head.widget("item").setToolTip(f"{item.code} {item.name}" if item else "")
         for name in PERSONAL_FIELDS:
             # an item that needs no applicant never asks for one; a value already there stays visible
             # (and can be cleared) rather than being kept out of sight
             self.head.set_visible(name, bool(item and item.personal_id) or bool(values.get(name)))
-        if steps is None:  # keep what was typed for steps the new item shares
-            steps = self.step_values(include_invalid=True)
         self._filling = True
         self.steps.setRowCount(0)
+        self._item_code = item.code if item else None
+        self._row_keys = [s.key for s in item.steps] if item else []
+        self._hidden = {}
         if item is not None:
             by_key = {s["key"]: s for s in steps}
+            for spec in item.steps:
+                hidden = {
+                    k: v
+                    for k, v in by_key.get(spec.key, {}).items()
+                    if k != "key" and (k not in STEP_COLUMNS or not step_column_usable(spec, k))
+                }
+                if hidden:
+                    self._hidden[spec.key] = hidden
             self.steps.setRowCount(len(item.steps))
             self.steps.setVerticalHeaderLabels([f"{n + 1}. {s.name}" for n, s in enumerate(item.steps)])
             for r, spec in enumerate(item.steps):
                 known = by_key.get(spec.key, {})
                 for c, name in enumerate(STEP_COLUMNS):
-                    value = known.get(name)
-                    cell = QTableWidgetItem("" if value is None else str(value))
-                    usable = not (
-                        (name == "end_date" and not spec.is_publicity)
-                        or (name in ("expected", "present") and not spec.meeting)
-                        or (name.startswith("votes_") and not spec.vote)
-                    )
-                    if not usable:
+                    if step_column_usable(spec, name):
+                        value = known.get(name)
+                        cell = QTableWidgetItem("" if value is None else str(value))
+                    else:
+                        cell = QTableWidgetItem()
                         cell.setFlags(Qt.ItemFlag.NoItemFlags)
                         cell.setBackground(DISABLED)
                     self.steps.setItem(r, c, cell)
         self._filling = False
         self.update_findings()
 
+    def _lost_steps(self, steps: list[dict[str, Any]], item: PowerItem | None) -> list[str]:
+        """Names of the entered steps that ``item`` has no step of the same key for."""
+        old = self.catalog.item(self._item_code) if self._item_code else None
+        lost = []
+        for step in steps:
+            if item is None or item.step(step["key"]) is None:
+                spec = old.step(step["key"]) if old else None
+                lost.append(spec.name if spec else step["key"])
+        return lost
+
+    def _restore_item(self) -> None:
+        """Put the item choice back on the item the table shows, changing nothing else."""
+        combo = self.head.widget("item")
+        combo.blockSignals(True)  # type: ignore[attr-defined]
+        combo.setCurrentIndex(combo.findData(self._item_code))  # type: ignore[attr-defined]
+        combo.blockSignals(False)  # type: ignore[attr-defined]
+        self.update_findings()  # the findings were computed for the refused item as the combo changed
+
     def step_values(self, *, include_invalid: bool = False) -> list[dict[str, Any]]:
-        item = self.item()
-        if item is None:
-            return []
+        """The entered steps, read by the keys of the rows shown (whatever the item combo says now)."""
         out = []
-        for r, spec in enumerate(item.steps):
+        for r, key in enumerate(self._row_keys):
             if r >= self.steps.rowCount():
                 break
-            step: dict[str, Any] = {"key": spec.key}
+            step: dict[str, Any] = {"key": key, **self._hidden.get(key, {})}
             for c, name in enumerate(STEP_COLUMNS):
                 cell = self.steps.item(r, c)
-                text = cell.text().strip() if cell is not None else ""
+                if cell is None or cell.flags() == Qt.ItemFlag.NoItemFlags:
+                    continue
+                text = cell.text().strip()
                 if text:
                     step[name] = text
             if len(step) > 1 and (include_invalid or step.get("date")):
