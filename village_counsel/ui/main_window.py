@@ -48,12 +48,12 @@ class PlaceholderPage(QWidget):
         layout.addStretch(1)
 
 
-def _report_page(store: Store) -> QWidget:
+def _report_page(store: Store, hub: Hub) -> QWidget:
     try:
         from .report_page import ReportPage
     except ImportError:
         return PlaceholderPage("报表", "月度报表（村与司法所）将在这里生成与打印。")
-    return ReportPage(store)
+    return ReportPage(store, hub=hub)
 
 
 def _sync_page(store: Store) -> QWidget:
@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         self.matters = MattersPage(store, self.hub, self.open_record)
         self.powers = PowersPage(store, self.hub, self.open_record)
         self.checklist = ChecklistPage(store, self.hub, self.open_record)
-        self.reports = _report_page(store)
+        self.reports = _report_page(store, self.hub)
         self.sync = _sync_page(store)
         self.settings = SettingsPage(store, self.hub)
         self.pages = [

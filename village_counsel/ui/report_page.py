@@ -19,6 +19,7 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from ..errors import NotFound
 from ..store import Store
-from .common import MonthCombo, VillageCombo, heading, month_label, report_error, this_month
+from .common import Hub, MonthCombo, VillageCombo, heading, month_label, report_error, this_month
 from .ops import run_op
 
 log = logging.getLogger(__name__)
@@ -193,13 +194,15 @@ class RecordPrinter(QObject):
 
 
 class ReportPage(QWidget):
-    """Pick month and village, generate, preview, save, print."""
+    """Pick month and village, generate, preview, save, print; fill in the village's 风险隐患 and
+    下月工作计划 of the month (its ``monthly_note``), which the report prints."""
 
     shown = Signal(str)  # the path of the PDF now in the preview
+    note_saved = Signal(object)  # Changes, after the month's note was saved
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, parent: QWidget | None = None, *, hub: Hub | None = None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.store, self.hub = store, hub
         # generated PDFs live here until the page goes away (or the program ends)
         self._tmp_dir = tempfile.mkdtemp(prefix="village-counsel-print-")
         weakref.finalize(self, shutil.rmtree, self._tmp_dir, ignore_errors=True)
@@ -211,6 +214,7 @@ class ReportPage(QWidget):
         self.village = VillageCombo(store, all_label="全部村（乡镇汇总）")
         self.generate_button = QPushButton("生成月报")
         self.generate_button.setDefault(True)
+        self.note_button = QPushButton("填写风险与计划…")
         self.save_button = QPushButton("另存为 PDF…")
         self.print_button = QPushButton("打印…")
         self.open_button = QPushButton("用系统阅读器打开")
@@ -248,6 +252,7 @@ class ReportPage(QWidget):
         bar.addWidget(QLabel("村："))
         bar.addWidget(self.village)
         bar.addWidget(self.generate_button)
+        bar.addWidget(self.note_button)
         bar.addStretch(1)
         bar.addWidget(QLabel("显示："))
         bar.addWidget(self.zoom)
@@ -267,6 +272,10 @@ class ReportPage(QWidget):
 
         # signals, wired in one place
         self.generate_button.clicked.connect(self.on_generate_clicked)
+        self.note_button.clicked.connect(self.on_note_clicked)
+        self.village.currentIndexChanged.connect(self.on_village_changed)
+        self.month.currentIndexChanged.connect(self.on_village_changed)
+        self.update_note_button()
         self.doc_button.clicked.connect(self.on_document_clicked)
         self.doc_ref.returnPressed.connect(self.on_document_clicked)
         self.save_button.clicked.connect(self.on_save_clicked)
@@ -280,12 +289,14 @@ class ReportPage(QWidget):
         # villages and months may have changed on other pages since this one was built
         self.village.reload()
         self.month.reload()
+        self.update_note_button()  # reload() changes the choice without a signal
         super().showEvent(event)
 
     def _start(self, job: Callable[..., Path], name: str, label: str, *, progress: bool) -> None:
         self.busy = True
         self.generate_button.setEnabled(False)
         self.doc_button.setEnabled(False)
+        self.update_note_button()
         self.status.setText(label)
         self.suggested_name = name
         run_op(self, job, on_done=self.on_generated, on_error=self.on_failed, label=label, progress=progress)
@@ -338,12 +349,14 @@ class ReportPage(QWidget):
         self.busy = False
         self.generate_button.setEnabled(True)
         self.doc_button.setEnabled(True)
+        self.update_note_button()
         self.show_pdf(path)
 
     def on_failed(self, exc: BaseException) -> None:
         self.busy = False
         self.generate_button.setEnabled(True)
         self.doc_button.setEnabled(True)
+        self.update_note_button()
         self.status.setText(f"未能生成：{exc}")
         report_error(self, exc)
 
@@ -360,6 +373,47 @@ class ReportPage(QWidget):
             f"已生成：{self.suggested_name}，共 {self.document.pageCount()} 页。可另存为 PDF 或打印。"
         )
         self.shown.emit(str(path))
+
+    # --- the month's 风险隐患 and 下月工作计划 ----------------------------------------------------------------------
+
+    def update_note_button(self) -> None:
+        """The note belongs to one village: in the township view (all villages) there is none to edit.
+        While a report is generated the button waits too (the store is busy on the worker)."""
+        village_id = self.village.village_id()
+        self.note_button.setEnabled(bool(village_id) and not self.busy)
+        if not village_id:
+            self.note_button.setToolTip("请先在“村”中选择一个村：风险隐患与下月计划按村按月填写。")
+        else:
+            month = self.month.month() or this_month()
+            self.note_button.setToolTip(
+                f"填写{self.village.currentText()}{month_label(month)}的风险隐患与重大事项、下月工作计划"
+                "（印在该月月报中）"
+            )
+
+    def on_village_changed(self) -> None:
+        self.update_note_button()
+
+    def edit_note(self) -> QDialog | None:
+        """Open the note of the chosen village and month (created on first save); returns the dialog."""
+        from .note_dialog import MonthlyNoteDialog
+
+        village_id = self.village.village_id()
+        if not village_id or self.busy:
+            return None
+        month = self.month.month() or this_month()
+        dialog = MonthlyNoteDialog(self.store, village_id, month, self.village.currentText(), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            if self.hub is not None:
+                self.hub.emit_changes(dialog.changes)
+            self.note_saved.emit(dialog.changes)
+            self.status.setText(
+                f"已保存{self.village.currentText()}{month_label(month)}的风险隐患与下月工作计划。"
+                "点“生成月报”可查看（Ctrl+Z 撤销）。"
+            )
+        return dialog
+
+    def on_note_clicked(self) -> None:
+        self.edit_note()
 
     # --- saving and printing ----------------------------------------------------------------------------------
 
