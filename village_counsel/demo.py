@@ -308,6 +308,7 @@ class _Gen:
                 self.store,
                 matter_id,
                 {"result": "已按议事决定办理完毕，并向提出人反馈。", "feedback_date": day.isoformat()},
+                today=day,
                 at_ms=self.ms(day),
             )
         elif matter.get("route") != vocab.ROUTE_REJECT:
@@ -320,6 +321,7 @@ class _Gen:
             self.store,
             matter_id,
             {"evaluation": verdict, "evaluated_on": day.isoformat(), "evaluation_note": "村民代表现场评议"},
+            today=day,
             at_ms=self.ms(day),
         )
 
@@ -378,6 +380,7 @@ class _Gen:
                             "evaluated_on": day.isoformat(),
                             "evaluation_note": "村民代表现场评议",
                         },
+                        today=day,
                         at_ms=self.ms(day),
                     )
             elif stage == "议事" and route == vocab.ROUTE_MEDIATION and m.get("mediation_id"):

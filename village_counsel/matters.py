@@ -184,18 +184,40 @@ def _check(matter: Record, action: str) -> None:
         raise RuleError(f"当前阶段为“{stage}”，不能{ACTION_LABELS[action]}：{hint}")
 
 
-def _action_day(values: dict[str, Any], key: str, label: str, today: date | None, raised: str | None) -> str:
-    """The date an action took place (``decided_on``, ``evaluated_on``): today unless given; a bad or
-    too early date is a validation error, not a traceback."""
+def _last_event(matter: Record) -> tuple[str, str] | None:
+    """The stage and date of the matter's latest step so far (the next one cannot come before it)."""
+    events = [e for e in matter.get("events") or [] if isinstance(e, dict) and e.get("date")]
+    if not events:
+        return None
+    last = max(events, key=lambda e: str(e["date"]))
+    return str(last.get("stage") or ""), str(last["date"])
+
+
+def _action_day(
+    values: dict[str, Any],
+    key: str,
+    label: str,
+    today: date | None,
+    raised: str | None,
+    after: tuple[str, str] | None = None,
+) -> str:
+    """The date an action took place (``decided_on``, ``evaluated_on``, ``feedback_date``): today unless
+    given; a bad date, one still to come, or one before the matter was raised or before its previous step
+    (``after``: its stage and date) is a validation error, not a traceback."""
     text = values.get(key)
+    now = (today or date.today()).isoformat()
     if text in (None, ""):
-        return (today or date.today()).isoformat()
+        return now
     try:
         day = date.fromisoformat(str(text).strip()).isoformat()
     except ValueError:
         raise ValidationError({key: "日期格式应为 年-月-日，例如 2026-11-05"}, {key: label}) from None
+    if day > now:
+        raise ValidationError({key: f"不能晚于今天（{now}）：记录的是已经发生的事"}, {key: label})
     if raised and day < raised:
         raise ValidationError({key: "不能早于提出日期"}, {key: label})
+    if after and day < after[1]:
+        raise ValidationError({key: f"不能早于上一环节（{after[0]} {after[1]}）"}, {key: label})
     return day
 
 
@@ -216,7 +238,7 @@ def deliberate(
 
     matter = store.get("matter", matter_id)
     _check(matter, "deliberate")
-    decided_on = _action_day(values, "decided_on", "议事日期", today, matter.get("date"))
+    decided_on = _action_day(values, "decided_on", "议事日期", today, matter.get("date"), _last_event(matter))
     route = values.get("route")
     required = list(MATTER_STAGE_FIELDS["议事"])
     if route in (vocab.ROUTE_VILLAGE, vocab.ROUTE_TOWNSHIP):
@@ -257,9 +279,15 @@ def deliberate(
 
 
 def handle(
-    store: Store, matter_id: str, values: dict[str, Any], *, at_ms: int | None = None, _linked: bool = False
+    store: Store,
+    matter_id: str,
+    values: dict[str, Any],
+    *,
+    today: date | None = None,
+    at_ms: int | None = None,
+    _linked: bool = False,
 ) -> Record:
-    """办事: the handling result and the date villagers were told."""
+    """办事: the handling result and the date villagers were told (not after ``today``)."""
     matter = store.get("matter", matter_id)
     if not _linked:
         _check(matter, "handle")
@@ -269,6 +297,11 @@ def handle(
     decided = next((e["date"] for e in reversed(clean.get("events", [])) if e["stage"] == "议事"), None)
     if not _linked and decided and clean["feedback_date"] < decided:
         raise ValidationError({"feedback_date": f"不能早于议事日期 {decided}"}, form_for("matter").labels)
+    now = (today or date.today()).isoformat()
+    if not _linked and clean["feedback_date"] > now:
+        raise ValidationError(
+            {"feedback_date": f"不能晚于今天（{now}）：记录的是已经发生的事"}, form_for("matter").labels
+        )
     clean["stage"] = "办事"
     _event(clean, "办事", clean["feedback_date"])
     return store.put("matter", clean, id=matter_id, at_ms=at_ms)
@@ -286,7 +319,7 @@ def evaluate(
     matter = store.get("matter", matter_id)
     _check(matter, "evaluate")
     clean = validate(form_for("matter"), {**matter.data, **values}, required=MATTER_STAGE_FIELDS["评事"])
-    day = _action_day(values, "evaluated_on", "评议日期", today, matter.get("date"))
+    day = _action_day(values, "evaluated_on", "评议日期", today, matter.get("date"), _last_event(matter))
     if "evaluated_on" in clean:
         clean["evaluated_on"] = day
     verdict = clean["evaluation"]

@@ -31,8 +31,8 @@ def _deliberate(store, matter_id, route, **extra):
     return record
 
 
-def _handle(store, matter_id, day="2026-11-10"):
-    return matters.handle(store, matter_id, {"result": "已修复", "feedback_date": day})
+def _handle(store, matter_id, day="2026-11-10", today=TODAY):
+    return matters.handle(store, matter_id, {"result": "已修复", "feedback_date": day}, today=today)
 
 
 def _evaluate(store, matter_id, verdict, day="2026-11-15"):
@@ -378,7 +378,10 @@ def test_decision_route_creates_linked_major_decision(store, village):
 def test_unsatisfied_after_mediation_can_be_routed_again(store, village):
     m = _matter(store, village)
     first, _ = matters.deliberate(
-        store, m.id, {"discussion": "调解", "route": vocab.ROUTE_MEDIATION}, today=TODAY
+        store,
+        m.id,
+        {"discussion": "调解", "route": vocab.ROUTE_MEDIATION, "decided_on": "2026-11-06"},
+        today=TODAY,
     )
     checklist.update_service(store, first["mediation_id"], {"outcome": "调解不成"})
     _evaluate(store, m.id, "不满意")
@@ -457,7 +460,7 @@ def test_figures_rates_and_counts(store, village):
 def test_figures_of_a_past_month_count_late_handling(store, village):
     m = _matter(store, village)
     _deliberate(store, m.id, vocab.ROUTE_VILLAGE, deadline="2026-11-20")
-    _handle(store, m.id, "2026-12-10")
+    _handle(store, m.id, "2026-12-10", today=date(2027, 1, 5))
     # seen from January, November ended with the matter overdue
     assert matters.figures(store, "2026-11", village.id, today=date(2027, 1, 5)).overdue == 1
     # seen on the deadline day itself, not yet
@@ -484,7 +487,10 @@ def test_bad_decision_and_evaluation_dates_are_refused_in_chinese(store, village
 def test_a_stale_link_does_not_move_a_rerouted_matter(store, village):
     m = _matter(store, village)
     first, _ = matters.deliberate(
-        store, m.id, {"discussion": "调解", "route": vocab.ROUTE_MEDIATION}, today=TODAY
+        store,
+        m.id,
+        {"discussion": "调解", "route": vocab.ROUTE_MEDIATION, "decided_on": "2026-11-06"},
+        today=TODAY,
     )
     old_entry = first["mediation_id"]
     checklist.update_service(store, old_entry, {"outcome": "调解不成"})
@@ -633,3 +639,21 @@ def test_a_corrected_deadline_is_the_one_overdue_is_judged_by(store, village):
     assert not matters.is_overdue(fixed, on)
     assert matters.figures(store, "2026-11", village.id, today=on).overdue == 0
     assert matters.overdue_matters(store, village.id, today=on) == []
+
+
+def test_steps_cannot_be_dated_in_the_future_or_before_the_previous_step(store, village):
+    m = _matter(store, village)
+    with pytest.raises(ValidationError, match="不能晚于今天"):
+        _deliberate(store, m.id, vocab.ROUTE_VILLAGE, decided_on="2026-11-21")  # TODAY is the 20th
+    _deliberate(store, m.id, vocab.ROUTE_VILLAGE, decided_on="2026-11-08")
+    with pytest.raises(ValidationError) as err:
+        _handle(store, m.id, "2026-11-21")
+    assert "不能晚于今天" in err.value.errors["feedback_date"]
+    _handle(store, m.id, "2026-11-12")
+    with pytest.raises(ValidationError) as err:
+        _evaluate(store, m.id, "满意", "2026-11-10")  # before the 办事 of the 12th
+    assert err.value.errors == {"evaluated_on": "不能早于上一环节（办事 2026-11-12）"}
+    with pytest.raises(ValidationError, match="不能晚于今天"):
+        _evaluate(store, m.id, "满意", "2026-11-21")
+    assert store.get("matter", m.id)["stage"] == "办事"  # nothing of the refused steps stored
+    assert _evaluate(store, m.id, "满意", "2026-11-12")["stage"] == "评事"
