@@ -333,3 +333,11 @@ def test_batch_with_one_bad_file_imports_the_good_ones(source, target, good, tmp
     assert {r[0] for r in target.select("SELECT id FROM records")} >= {
         r[0] for r in source.select("SELECT id FROM records")
     }
+
+
+@pytest.mark.parametrize("seq", [0, -1, 2**31, 2**53, True, "3"])
+def test_implausible_export_number(source, target, good, tmp_path, seq):
+    manifest, members = _read(good)
+    manifest["seq"] = seq
+    path = _write(tmp_path / "seq.zip", manifest, members, keys.device_private_key(source))
+    _assert_refused(target, path, "导出序号无效")

@@ -51,3 +51,17 @@ def test_own_status_counts_pending_revisions(tmp_path):
         assert (
             status["pending"] == 1 and status["last_export_seq"] == 1 and status["device_id"] == a.device_id
         )
+
+
+def test_gaps_are_counted_not_listed_one_by_one():
+    from village_counsel.sync.status import MISSING_LISTED, DeviceStatus, _gaps
+
+    assert _gaps(1, 4, {1, 4}) == ([2, 3], 2)
+    assert _gaps(4, 6, {4, 5, 6}) == ([], 0)
+    # a (forged or mistaken) number in the billions: counted gap by gap, at once
+    listed, count = _gaps(1, 2**31 - 1, {1, 5, 2**31 - 1})
+    assert count == 2**31 - 1 - 3 and listed[:3] == [2, 3, 4] and listed[3] == 6
+    assert len(listed) == MISSING_LISTED
+    status = DeviceStatus("d", "f", 2**31 - 1, "", "", 3, listed, count)
+    assert status.missing_text().endswith(f"等共 {count} 个")
+    assert DeviceStatus("d", "f", 4, "", "", 2, [2, 3], 2).missing_text() == "2、3"

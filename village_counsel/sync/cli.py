@@ -86,9 +86,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         heard = {r.device_id for r in results if r.ok}
         for device in device_statuses(store):
             if device.device_id in heard and device.missing:
-                numbers = "、".join(str(n) for n in device.missing[:20])
                 print(
-                    f"提示：设备 {device.device_id} 缺少第 {numbers} 号导出文件（请对方补发，或做一次完整导出）"
+                    f"提示：设备 {device.device_id} 缺少第 {device.missing_text()} 号导出文件"
+                    "（请对方补发，或做一次完整导出）"
                 )
     return EXIT_OK if all(r.ok for r in results) else EXIT_REFUSED
 
@@ -141,7 +141,7 @@ def cmd_sync_status(args: argparse.Namespace) -> int:
         f"本机 {own['device_id']}（指纹 {own['fingerprint']}）：最近导出第 {own['last_export_seq']} 号，待导出修订 {own['pending']} 条"
     )
     for d in devices:
-        gap = f"，缺少第 {'、'.join(map(str, d.missing))} 号" if d.missing else ""
+        gap = f"，缺少第 {d.missing_text()} 号" if d.missing else ""
         print(
             f"设备 {d.device_id}（指纹 {d.fingerprint}）：已收到 {d.files} 个文件，最新第 {d.last_seq} 号，导入于 {d.last_imported_at}{gap}"
         )

@@ -28,6 +28,7 @@ MAX_SIGNATURE_BYTES = 1024
 MAX_RATIO = 200  # uncompressed / compressed; JSON Lines of Chinese text deflate about 4–10×
 MAX_LINE_BYTES = 1024**2
 MAX_RESOLVES = 1000
+MAX_SEQ = 2**31 - 1  # an export number: one export a minute would take four thousand years to reach it
 
 # (\Z, not $: a $ would also take a name with a newline after it.)
 MEMBER_NAME = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\Z")

@@ -51,6 +51,7 @@ from .fileformat import (
     MAX_MANIFEST_BYTES,
     MAX_MEMBER_BYTES,
     MAX_MEMBERS,
+    MAX_SEQ,
     MAX_SIGNATURE_BYTES,
     MAX_TOTAL_BYTES,
     SIGNATURE,
@@ -297,7 +298,7 @@ def _check_manifest(raw: bytes) -> dict[str, Any]:
     if not isinstance(device, str) or not DEVICE_ID.match(device):
         raise _refuse("清单中的设备编号无效")
     seq = manifest.get("seq")
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= MAX_SEQ:
         raise _refuse("清单中的导出序号无效")
     if not isinstance(manifest.get("full"), bool):
         raise _refuse("清单中缺少完整/增量标记")

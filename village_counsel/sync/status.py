@@ -22,7 +22,31 @@ class DeviceStatus:
     last_imported_at: str
     last_made_at: str
     files: int
-    missing: list[int] = field(default_factory=list)  # export numbers not received since its last full one
+    # export numbers not received since its last full one: the first MISSING_LISTED of them, and how many
+    missing: list[int] = field(default_factory=list)
+    missing_count: int = 0
+
+    def missing_text(self) -> str:
+        """The missing numbers as a person reads them: 第 2、3 号, or the first ones and how many in all."""
+        listed = "、".join(map(str, self.missing))
+        return listed if self.missing_count <= len(self.missing) else f"{listed} 等共 {self.missing_count} 个"
+
+
+MISSING_LISTED = 50
+
+
+def _gaps(start: int, last: int, have: set[int]) -> tuple[list[int], int]:
+    """The numbers from ``start`` to ``last`` not in ``have``: the first :data:`MISSING_LISTED`, and how
+    many in all (counted gap by gap: a forged number in the billions costs nothing)."""
+    listed: list[int] = []
+    count = 0
+    expected = start
+    for seen in [*sorted(n for n in have if start <= n <= last), last + 1]:
+        if seen > expected:
+            count += seen - expected
+            listed.extend(range(expected, min(seen, expected + MISSING_LISTED - len(listed))))
+        expected = max(expected, seen + 1)
+    return listed, count
 
 
 @dataclass
@@ -50,7 +74,7 @@ def device_statuses(store: Store) -> list[DeviceStatus]:
             )
         }
         start = last_full + 1 if last_full else 1
-        missing = [s for s in range(start, last_seq + 1) if s not in have and s != last_full]
+        missing, count = _gaps(start, last_seq, have)
         key = store.select(
             "SELECT device_key FROM imports WHERE device_id = ? ORDER BY n DESC LIMIT 1", [device_id]
         )[0][0]
@@ -58,7 +82,9 @@ def device_statuses(store: Store) -> list[DeviceStatus]:
             fingerprint = keys.key_fingerprint(keys.unb64(key, 32))
         except ValueError:
             fingerprint = "?"
-        out.append(DeviceStatus(device_id, fingerprint, last_seq, imported_at, made_at or "", files, missing))
+        out.append(
+            DeviceStatus(device_id, fingerprint, last_seq, imported_at, made_at or "", files, missing, count)
+        )
     return out
 
 
