@@ -203,12 +203,15 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from .stats import check
 
+    notes: list[str] = []
     with open_cli_store(args) as store:
-        problems = check(store)
+        problems = check(store, notes=notes)
     for line in problems:
         print(line)
     if not problems:
         print("检查通过：数据完整，未发现问题。")
+    for line in notes:
+        print(line)
     return EXIT_REFUSED if problems else EXIT_OK
 
 

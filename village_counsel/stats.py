@@ -52,8 +52,13 @@ def stats(store: Store, month: str | None = None) -> dict[str, Any]:
     }
 
 
-def check(store: Store, *, today: date | None = None) -> list[str]:
-    """PRAGMA integrity_check plus the domain's invariants; one Chinese line per problem."""
+def check(store: Store, *, today: date | None = None, notes: list[str] | None = None) -> list[str]:
+    """PRAGMA integrity_check plus the domain's invariants; one Chinese line per problem.
+
+    Files can be imported in any order: a record that came from another device may name a village or a
+    record this store has not received yet (its file is still on the way). That is not a problem; it is
+    counted in ``notes`` (when given) instead. A record of this device's own naming a record that does not
+    exist, or one deleted or of another kind, is a problem."""
     problems = store.integrity_problems()
     if problems:
         return problems
@@ -68,8 +73,10 @@ def check(store: Store, *, today: date | None = None) -> list[str]:
             " WHERE kind IN ('service_entry', 'power_exercise')"
         )
     }
-    for id_, kind, village_id, deleted, raw, rev in store.select(
-        "SELECT id, kind, village_id, deleted, data, rev FROM records"
+    pending: set[str] = set()  # records naming one this store has not received yet
+    waiting = 0  # of them, those from another device
+    for id_, kind, village_id, deleted, raw, rev, origin in store.select(
+        "SELECT id, kind, village_id, deleted, data, rev, origin FROM records"
     ):
         try:
             data = json.loads(raw)
@@ -78,22 +85,40 @@ def check(store: Store, *, today: date | None = None) -> list[str]:
             continue
         if deleted:
             continue
+        found: list[str] = []
         if kind not in ("village", "profile") and village_id not in villages:
-            problems.append(f"{kind} {id_}：所属村 {village_id} 不存在")
+            found.append(f"{kind} {id_}：所属村 {village_id} 不存在")
+            if village_id not in ids:
+                pending.add(id_)
         if rev > store.clock.last:
             problems.append(f"{kind} {id_}：修订号 {rev} 晚于本机时钟 {store.clock.last}")
+        links: list[str | None] = []  # the records it names
         if kind == "matter":
-            problems += _matter_problems(id_, data, ids, links_back)
+            found += _matter_problems(id_, data, ids, links_back)
+            links += [data.get(k) for k in ("session_id", "mediation_id", "exercise_id")]
         elif kind == "power_exercise":
             if catalog.item(data.get("item", "")) is None:
-                problems.append(f"小微权力 {id_}：权力事项 {data.get('item')} 不在清单中")
+                found.append(f"小微权力 {id_}：权力事项 {data.get('item')} 不在清单中")
             link = data.get("matter_id")
+            links.append(link)
             if link and ids.get(link, ("", False))[0] != "matter":
-                problems.append(f"小微权力 {id_}：关联事项 {link} 不存在")
+                found.append(f"小微权力 {id_}：关联事项 {link} 不存在")
         elif kind == "service_entry":
             link = data.get("matter_id")
+            links.append(link)
             if link and ids.get(link, ("", False))[0] != "matter":
-                problems.append(f"服务台账 {id_}：关联事项 {link} 不存在")
+                found.append(f"服务台账 {id_}：关联事项 {link} 不存在")
+        if any(link and link not in ids for link in links):
+            pending.add(id_)
+        if id_ in pending and origin != store.device_id:
+            waiting += 1
+            continue  # (its other checks are made again once what it names has arrived)
+        problems += found
+    if waiting and notes is not None:
+        notes.append(
+            f"提示：有 {waiting} 条从其他设备导入的记录所属的村或关联的记录尚未同步到本机"
+            "（文件可按任意顺序导入：收到对方其余的文件后即完整）"
+        )
     orphans = store.select(
         "SELECT count(*) FROM revisions r WHERE NOT EXISTS (SELECT 1 FROM records c WHERE c.id = r.id)"
     )

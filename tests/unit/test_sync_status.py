@@ -65,3 +65,24 @@ def test_gaps_are_counted_not_listed_one_by_one():
     status = DeviceStatus("d", "f", 2**31 - 1, "", "", 3, listed, count)
     assert status.missing_text().endswith(f"等共 {count} 个")
     assert DeviceStatus("d", "f", 4, "", "", 2, [2, 3], 2).missing_text() == "2、3"
+
+
+def test_check_waits_for_what_a_file_out_of_order_names(tmp_path):
+    """An incremental file imported before the one with its village: not a problem, a note; once the
+    other file arrives, neither. A record of this device's own naming nothing is still a problem."""
+    from village_counsel.stats import check
+
+    with Store(tmp_path / "a" / "s.db") as a, Store(tmp_path / "t" / "s.db") as township:
+        v = create_village(a, {"name": "上张村"})
+        first = export_changes(a, tmp_path / "1.zip").path
+        a.put("session", {"date": "2026-11-05", "format": "现场说"}, village_id=v.id)
+        second = export_changes(a, tmp_path / "2.zip").path
+        assert import_file(township, second).ok
+        notes: list[str] = []
+        assert check(township, notes=notes) == []
+        assert len(notes) == 1 and "1 条" in notes[0] and "尚未同步" in notes[0]
+        assert import_file(township, first).ok
+        notes = []
+        assert check(township, notes=notes) == [] and notes == []
+        township.put("session", {"date": "2026-11-06", "format": "现场说"}, village_id="no-such-village")
+        assert any("所属村 no-such-village 不存在" in p for p in check(township))
