@@ -153,8 +153,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("backup", help="立即备份数据（自动轮换保留）；--list 列出已有备份")
     p.add_argument("--list", action="store_true", help="列出已有备份")
     p.set_defaults(func=_cmd_backup)
+    from .cli import nonempty
+
     p = sub.add_parser("restore", help="从备份恢复（先自动备份当前数据）")
-    p.add_argument("file", type=Path, help="备份文件")
+    p.add_argument("file", type=lambda text: Path(nonempty("备份文件")(text)), help="备份文件")
     p.set_defaults(func=_cmd_restore)
 
 

@@ -12,6 +12,7 @@ import os
 import re
 import sqlite3
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 
 from . import paths
@@ -66,8 +67,11 @@ _ERRNO_TEXT = {
     errno.EACCES: "没有权限",
     errno.EPERM: "没有权限",
     errno.ENOSPC: "磁盘已满",
-    errno.EEXIST: "已存在同名文件",
+    errno.EEXIST: "已存在同名的文件，无法在此建文件夹",
     errno.EROFS: "只读的磁盘",
+    errno.ENAMETOOLONG: "文件名或路径过长",
+    errno.ELOOP: "路径中的符号链接构成循环",
+    errno.ENXIO: "不是普通文件（如管道或设备）",
 }
 
 
@@ -82,9 +86,28 @@ def os_message(exc: OSError) -> str:
 
 
 def month_arg(text: str) -> str:
-    if not re.fullmatch(r"\d{4}-\d{2}", text) or not 1 <= int(text[5:]) <= 12 or int(text[:4]) < 1900:
+    """YYYY-MM; full-width digits and dash (２０２６－１１, as a Chinese input method may type them) are read
+    as ASCII, other scripts' digits are refused."""
+    month = unicodedata.normalize("NFKC", text).strip()
+    if (
+        not re.fullmatch(r"[0-9]{4}-[0-9]{2}", month)
+        or not 1 <= int(month[5:]) <= 12
+        or int(month[:4]) < 1900
+    ):
         raise argparse.ArgumentTypeError(f"月份应为 YYYY-MM（例如 2026-11），收到“{text}”")
-    return text
+    return month
+
+
+def nonempty(what: str) -> Callable[[str], str]:
+    """An argument that must not be empty (an empty path would quietly mean the current folder or the
+    default store)."""
+
+    def parse(text: str) -> str:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"{what}不能为空")
+        return text
+
+    return parse
 
 
 def positive_int(limit: int) -> Callable[[str], int]:
@@ -114,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir",
         metavar="DIR",
+        type=nonempty("数据目录"),
         help="数据目录（默认为系统用户数据目录，或环境变量 VILLAGE_COUNSEL_DATA）",
     )
     parser.add_argument("--version", action="version", version="%(prog)s 0.1.0", help="显示版本号并退出")
@@ -228,7 +252,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .logs import setup_logging
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except OSError as exc:  # a path argument checked as it is read (a name too long for the file system)
+        sys.stderr.write(f"village-counsel: 参数错误：{os_message(exc)}\n")
+        return EXIT_USAGE
     if args.data_dir:
         # one data folder for the whole process: the store, and the township's catalogue beside it
         os.environ[paths.ENV_DATA] = str(args.data_dir)

@@ -7,6 +7,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -270,3 +271,38 @@ def test_a_locked_store_is_refused_in_chinese(tmp_path):
     assert proc.returncode == 1
     _no_traceback(proc)
     assert "正被其他程序" in proc.stderr and "稍后重试" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("import", ""), "路径不能为空"),  # would have imported every file in the current folder
+        (("export", "-o", " "), "路径不能为空"),
+        (("restore", ""), "备份文件不能为空"),
+        (("report", "--month", "2026-11", "--village", "", "-o", "x.pdf"), "村名不能为空"),
+        (("report", "--month", "2026-11", "-o", "长" * 300 + ".pdf"), "文件名或路径过长"),
+        (("stats", "--month", "2026-٠٩"), "月份应为 YYYY-MM"),  # other scripts' digits
+    ],
+)
+def test_empty_or_impossible_arguments_are_usage_errors(tmp_path, args, says):
+    proc = run(tmp_path, *args)
+    _no_traceback(proc)
+    assert proc.returncode == 2 and says in proc.stderr, proc.stderr
+
+
+def test_an_empty_data_dir_is_not_the_default_store(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "village_counsel", "--data-dir", "", "stats"], capture_output=True, text=True
+    )
+    assert proc.returncode == 2 and "数据目录不能为空" in proc.stderr
+
+
+def test_full_width_digits_in_a_month_are_read_as_digits(tmp_path):
+    assert run(tmp_path, "demo", "--villages", "1", "--months", "1").returncode == 0
+    month = date.today().isoformat()[:7]
+    wide = month.translate(str.maketrans("0123456789-", "０１２３４５６７８９－"))
+    plain, full = (
+        run(tmp_path, "stats", "--json", "--month", month),
+        run(tmp_path, "stats", "--json", "--month", wide),
+    )
+    assert full.returncode == 0 and json.loads(full.stdout) == json.loads(plain.stdout)

@@ -17,13 +17,13 @@ def _pdf_path(text: str) -> Path:
     path = Path(text).expanduser()
     if path.suffix.lower() != ".pdf":
         raise argparse.ArgumentTypeError(f"输出文件应以 .pdf 结尾，收到“{text}”")
-    if path.exists() and path.is_dir():
+    if path.is_dir():  # (an OSError, such as a name too long, is worded by the command line's main)
         raise argparse.ArgumentTypeError(f"“{text}”是一个文件夹，请给出文件名")
     return path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..cli import month_arg
+    from ..cli import month_arg, nonempty
 
     p = sub.add_parser(
         "report",
@@ -33,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--month", type=month_arg, required=True, help="月份 YYYY-MM，例如 2026-11")
     p.add_argument(
         "--village",
+        type=nonempty("村名"),
         metavar="村名",
         help="只生成该村的月报。有同名村时（如两位顾问的数据都建了“上张村”）写成“村名@ID前缀”"
         "（如 上张村@1a2b3c4d，ID 前缀见出错提示）或“村名@乡镇”（如 上张村@西周镇），也可直接给出村的 ID",
@@ -51,7 +52,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     n.add_argument("--exercise", required=True, metavar="编号或ID", help="小微权力事项的编号或 ID")
     n.add_argument("--step", metavar="步骤", help="要公示的步骤代码（默认：最近一次公示）")
-    n.add_argument("--village", metavar="村名", help="编号在多个村重复时指定村（同名村写成 村名@ID前缀）")
+    n.add_argument(
+        "--village",
+        type=nonempty("村名"),
+        metavar="村名",
+        help="编号在多个村重复时指定村（同名村写成 村名@ID前缀）",
+    )
     n.add_argument("-o", "--output", type=_pdf_path, required=True, metavar="FILE.pdf", help="输出文件")
     n.set_defaults(func=cmd_print_notice)
 
@@ -64,7 +70,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     target = r.add_mutually_exclusive_group(required=True)
     target.add_argument("--matter", metavar="编号或ID", help="说事事项")
     target.add_argument("--case", metavar="ID", help="人民调解案件")
-    r.add_argument("--village", metavar="村名", help="编号在多个村重复时指定村（同名村写成 村名@ID前缀）")
+    r.add_argument(
+        "--village",
+        type=nonempty("村名"),
+        metavar="村名",
+        help="编号在多个村重复时指定村（同名村写成 村名@ID前缀）",
+    )
     r.add_argument("-o", "--output", type=_pdf_path, required=True, metavar="FILE.pdf", help="输出文件")
     r.set_defaults(func=cmd_print_record)
 

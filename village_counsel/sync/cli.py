@@ -17,14 +17,21 @@ from .status import device_statuses, own_status, village_statuses
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from ..cli import nonempty
+
+    path = nonempty("路径")
     p = sub.add_parser("export", help="导出同步文件（自上次导出以来的修改；首次为全部）")
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="导出文件路径（.zip）")
+    p.add_argument("-o", "--output", type=path, required=True, metavar="FILE", help="导出文件路径（.zip）")
     p.add_argument("--full", action="store_true", help="导出全部记录，而不只是上次导出以来的修改")
-    p.add_argument("--to", metavar="OFFICE_KEY_FILE", help="加密给该司法所公钥文件（只有该司法所能读取）")
+    p.add_argument(
+        "--to", type=path, metavar="OFFICE_KEY_FILE", help="加密给该司法所公钥文件（只有该司法所能读取）"
+    )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("import", help="导入同步文件（可给多个文件或文件夹）")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="导出文件，或包含导出文件（*.zip）的文件夹")
+    p.add_argument(
+        "paths", nargs="+", type=path, metavar="PATH", help="导出文件，或包含导出文件（*.zip）的文件夹"
+    )
     p.add_argument("--no-backup", action="store_true", help="导入前不做备份")
     p.set_defaults(func=cmd_import, creates_store=True)
 
@@ -34,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     k = ks.add_parser("office-init", help="为司法所（乡镇）数据生成司法所密钥对")
     k.add_argument("--name", help="司法所名称（默认取法律顾问资料中的司法所，否则“司法所”）")
     k = ks.add_parser("office-export", help="把司法所公钥写入文件，发给法律顾问")
-    k.add_argument("-o", "--output", required=True, metavar="FILE", help="公钥文件路径")
+    k.add_argument("-o", "--output", type=path, required=True, metavar="FILE", help="公钥文件路径")
 
     p = sub.add_parser("sync-status", help="同步情况：各设备最近导入、缺失的文件、各村最近同步")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
