@@ -40,4 +40,10 @@ def sqlite_message(exc: BaseException) -> str:
         return "磁盘已满，操作未完成，数据未改动。"
     if "readonly" in text or "read-only" in text:
         return "数据文件是只读的，操作未完成。"
-    return f"数据库错误，操作未完成：{exc}"
+    if "unable to open" in text:
+        return "无法打开数据文件：所在文件夹只读、没有权限或不存在，操作未完成。"
+    if "disk i/o" in text:
+        return "磁盘读写出错（磁盘已满、已拔出或已损坏），操作未完成。"
+    if "decode to utf-8" in text:
+        return "数据文件中有无效的文字编码（文件可能已损坏），操作未完成。请用 village-counsel check 检查。"
+    return f"数据库错误，操作未完成：{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"

@@ -24,7 +24,7 @@ from typing import Any
 import sqlite_utils
 
 from .clock import HybridClock
-from .errors import NotFound, StoreError
+from .errors import NotFound, StoreError, sqlite_message
 from .jsontext import canonical
 
 log = logging.getLogger(__name__)
@@ -241,7 +241,10 @@ def read_schema_version(path: Path) -> int:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"无法读取数据文件 {path}：{exc}（文件可能已损坏或不是本程序的数据文件）") from exc
+        text = str(exc).lower()
+        if "not a database" in text or "malformed" in text:
+            raise StoreError(f"无法读取数据文件 {path}：文件已损坏或不是本程序的数据文件") from exc
+        raise StoreError(f"无法读取数据文件 {path}：{sqlite_message(exc)}") from exc
 
 
 class Store:

@@ -190,3 +190,21 @@ def test_stats_keeps_two_villages_of_one_name_apart(store):
     store.put("session", {"date": "2026-11-06"}, village_id=b.id)
     villages = stats(store)["villages"]
     assert len(villages) == 2 and all(v["sessions"] == 1 for v in villages.values())
+
+
+@pytest.mark.parametrize(
+    ("error", "says"),
+    [
+        ("unable to open database file", "所在文件夹只读、没有权限或不存在"),
+        ("disk I/O error", "磁盘读写出错"),
+        ("Could not decode to UTF-8 column 'json_object(...)'\n   SELECT ...", "无效的文字编码"),
+        ("database or disk is full", "磁盘已满"),
+        ("database disk image is malformed", "已损坏"),
+        ("something new\nwith SQL on the next line", "数据库错误，操作未完成：something new"),
+    ],
+)
+def test_database_errors_are_one_chinese_line(error, says):
+    from village_counsel.errors import sqlite_message
+
+    message = sqlite_message(sqlite3.OperationalError(error))
+    assert says in message and "\n" not in message
