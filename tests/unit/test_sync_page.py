@@ -8,7 +8,7 @@ from PySide6.QtGui import QDropEvent
 
 from village_counsel.store import Store
 from village_counsel.sync import export_changes, import_file, list_conflicts
-from village_counsel.ui.sync_page import SyncPage
+from village_counsel.ui.sync_page import SyncPage, local_time
 
 
 @pytest.fixture
@@ -67,13 +67,19 @@ def test_drop_files_imports_them(qtbot, store, village, other, tmp_path):
     assert page.results_table.item(0, 1).text() == "已导入"
 
 
-def test_conflict_side_by_side_and_keep_losing(qtbot, store, village, other, tmp_path):
+def _one_conflict(store, village, other, tmp_path):
+    """A session both stores edited since they last shared it: one open conflict in ``store``."""
     sid = store.put("session", {"date": "2026-11-05", "format": "现场说"}, village_id=village.id).id
     import_file(other, export_changes(store, tmp_path / "1.zip").path)
     store.put("session", {"date": "2026-11-05", "format": "现场说", "venue": "祠堂"}, id=sid)
     other.put("session", {"date": "2026-11-05", "format": "现场说", "venue": "文化礼堂"}, id=sid)
     import_file(store, export_changes(other, tmp_path / "2.zip").path)
     (conflict,) = list_conflicts(store)
+    return sid, conflict
+
+
+def test_conflict_side_by_side_and_keep_losing(qtbot, store, village, other, tmp_path):
+    sid, conflict = _one_conflict(store, village, other, tmp_path)
 
     page = _page(qtbot, store)
     assert page.tabs.tabText(1) == "冲突（1）"
@@ -129,3 +135,68 @@ def test_big_import_from_the_window_uses_worker_processes(qtbot, store, other, t
     (backup,) = list_backups(backup_dir(other))
     with Store(backup) as before:
         assert before.select("SELECT count(*) FROM records")[0][0] == 1
+
+
+@pytest.fixture
+def zone(monkeypatch):
+    """Set the local time zone for the test: ``zone("Asia/Shanghai")``."""
+    import time
+
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def shanghai(zone):
+    zone("Asia/Shanghai")  # UTC+8
+
+
+def test_times_are_local_and_readable(qtbot, store, village, other, tmp_path, shanghai):
+    """Stored times are ISO 8601 in UTC; the page shows them in local time as 2026年11月27日 06:59."""
+    store.put("session", {"date": "2026-11-05", "format": "现场说"}, village_id=village.id)
+    import_file(other, export_changes(store, tmp_path / "1.zip").path)
+    export_changes(other, tmp_path / "2.zip")
+    with other.db.atomic():
+        other.db.execute("UPDATE exports SET made_at = '2026-11-26T22:59:47+00:00'")
+        other.db.execute("UPDATE imports SET imported_at = '2026-11-26T16:05:00+00:00'")
+    page = _page(qtbot, other)
+    assert "最近导出：第 1 号（2026年11月27日 06:59）" in page.device_label.text()
+    assert "T22:59" not in page.device_label.text()
+    assert page.device_table.item(0, 4).text() == "2026年11月27日 00:05"
+    assert page.village_table.item(0, 1).text() == "2026年11月27日 00:05"
+
+
+def test_conflict_times_are_local(qtbot, store, village, other, tmp_path, shanghai):
+    sid, conflict = _one_conflict(store, village, other, tmp_path)
+    page = _page(qtbot, store)
+    current = page.conflict_table.item(0, 2).text()
+    assert current == f"{local_time(conflict.current.updated_at)}（{conflict.current.origin}）"
+    assert "T" not in current.split("（")[0] and "年" in current
+
+
+def test_local_time_format(zone):
+    assert local_time(None, "从未") == "从未" and local_time("") == ""
+    assert local_time("不是时间") == "不是时间"
+    zone("Asia/Shanghai")
+    assert local_time("2026-11-26T22:59:47+00:00") == "2026年11月27日 06:59"
+    assert local_time("2026-01-05T01:02:03") == "2026年1月5日 09:02"  # no zone: UTC, as stored
+    zone("UTC")
+    assert local_time("2026-11-26T22:59:47+00:00") == "2026年11月26日 22:59"
+
+
+def test_empty_results_table_has_readable_columns(qtbot, store):
+    """Empty, the 导入结果 table's narrow columns keep room around their titles instead of running together."""
+    page = _page(qtbot, store)
+    page.resize(1200, 750)
+    for table in (page.results_table, page.conflict_table, page.device_table, page.village_table):
+        assert table.rowCount() == 0
+        header = table.horizontalHeader()
+        em = header.fontMetrics().horizontalAdvance("中")
+        for c in range(table.columnCount() - 1):  # the last column takes the rest of the width
+            title = table.horizontalHeaderItem(c).text()
+            assert table.columnWidth(c) >= header.fontMetrics().horizontalAdvance(title) + 2 * em, title

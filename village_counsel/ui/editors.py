@@ -3,13 +3,14 @@ Each save is one core call (one transaction): invalid input is marked at the fie
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date
 from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QTableWidget,
@@ -37,11 +39,22 @@ from ..villages import create_village, update_village
 from .common import Hub, VillageCombo, fit_to_screen, report_error
 from .form_editor import ERROR_STYLE, FormEditor
 
+log = logging.getLogger(__name__)
+
 # --- the base dialog -------------------------------------------------------------------------------------------
 
 
+DISCARD_QUESTION = "放弃未保存的修改？"
+DISCARD_BUTTON = "放弃修改"
+KEEP_EDITING_BUTTON = "继续编辑"
+_NOT_SHOWN = object()  # no snapshot yet: the dialog has not been shown
+
+
 class RecordDialog(QDialog):
-    """A dialog with a body and 保存 (Ctrl+S) / 取消. ``save`` returns what changed or raises."""
+    """A dialog with a body and 保存 (Ctrl+S) / 取消. ``save`` returns what changed or raises.
+
+    取消, Esc and the window's close button ask before throwing away changes made since the dialog was
+    shown: what a save would store (:meth:`current_values`) is compared with a snapshot taken then."""
 
     def __init__(self, title: str, parent: QWidget | None = None, *, scroll: bool = True) -> None:
         super().__init__(parent)
@@ -70,9 +83,67 @@ class RecordDialog(QDialog):
         layout.addWidget(self.buttons)
         self.changes = Changes()
         self.saved: Record | None = None
+        self._start: Any = _NOT_SHOWN
+        self._closing = False
 
     def save(self) -> Changes:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    # --- leaving without saving ------------------------------------------------------------------------------
+
+    def current_values(self) -> Any:
+        """What a save would store, as plain data to compare: the dialog's own ``values()`` where it has
+        one (the exercise editor), else every form editor's values; with the village chosen. A dialog with
+        further inputs (the session's matter rows) adds them."""
+        own = getattr(self, "values", None)
+        parts: list[Any] = [own()] if callable(own) else [e.values() for e in self.findChildren(FormEditor)]
+        parts += [combo.village_id() for combo in self.findChildren(VillageCombo)]
+        return parts
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self._start is _NOT_SHOWN:  # once filled in by the constructor and whoever opened the dialog
+            self._start = self.current_values()
+
+    def has_unsaved_changes(self) -> bool:
+        if self._start is _NOT_SHOWN:
+            return False
+        try:
+            return self.current_values() != self._start
+        except Exception:  # a bug reading the values: ask rather than lose work
+            log.exception("could not compare the dialog's values")
+            return True
+
+    def confirm_discard(self) -> bool:
+        """Ask whether to throw away the changes; 继续编辑 is the default (Enter and Esc keep editing)."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.windowTitle())
+        box.setText(DISCARD_QUESTION)
+        discard = box.addButton(DISCARD_BUTTON, QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(KEEP_EDITING_BUTTON, QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is discard
+
+    def reject(self) -> None:
+        """取消 and Esc: close at once when nothing changed, else ask first."""
+        if not self._closing and self.has_unsaved_changes() and not self.confirm_discard():
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        # The window's close button (a spontaneous event) asks like 取消; a close() from the program
+        # (shutting down, tests) does not wait for an answer. QDialog's own closeEvent then rejects.
+        if event.spontaneous() and self.has_unsaved_changes() and not self.confirm_discard():
+            event.ignore()
+            return
+        self._closing = True
+        try:
+            super().closeEvent(event)
+        finally:
+            self._closing = False
 
     def show_validation(self, exc: ValidationError) -> None:
         """Mark fields; messages for fields not on an editor go below the body."""
@@ -236,6 +307,9 @@ class SessionDialog(RecordDialog):
             if any(v for k, v in values.items() if k != "legal_aspect") or values.get("legal_aspect"):
                 rows.append(values)
         return rows
+
+    def current_values(self) -> Any:
+        return [*super().current_values(), self.matter_rows()]
 
     def save(self) -> Changes:
         self.editor.clear_errors()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,13 +34,23 @@ class SettingsPage(QWidget):
         folder = store.path.parent if store.path else None
         data_box = QGroupBox("数据文件夹")
         dl = QHBoxLayout(data_box)
-        path_label = QLabel(str(store.path) if store.path else "（内存中，未保存到磁盘）")
-        path_label.setWordWrap(True)
-        dl.addWidget(path_label, 1)
-        open_folder = QPushButton("打开文件夹")
-        open_folder.setEnabled(folder is not None)
-        open_folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))))
-        dl.addWidget(open_folder)
+        where = QVBoxLayout()
+        self.folder_label = QLabel(str(folder) if folder else "（内存中，未保存到磁盘）")
+        self.folder_label.setWordWrap(True)
+        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        where.addWidget(self.folder_label)
+        self.file_label = QLabel(f"数据文件：{store.path.name}" if store.path else "")
+        self.file_label.setStyleSheet("color:#555")
+        self.file_label.setVisible(store.path is not None)
+        where.addWidget(self.file_label)
+        if store.path:
+            for label in (self.folder_label, self.file_label):
+                label.setToolTip(str(store.path))
+        dl.addLayout(where, 1)
+        self.open_folder = QPushButton("打开文件夹")
+        self.open_folder.setEnabled(folder is not None)
+        self.open_folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))))
+        dl.addWidget(self.open_folder)
         profile_box = QGroupBox("法律顾问信息")
         pl = QVBoxLayout(profile_box)
         profile = get_profile(store)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -78,14 +78,34 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def local_time(stamp: str | None, empty: str = "") -> str:
+    """A stored time (ISO 8601, in UTC) as the person reads it: local time, "2026年11月26日 22:59"."""
+    if not stamp:
+        return empty
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp  # not a time we wrote: shown as it is rather than hidden
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # the store writes UTC
+    moment = moment.astimezone()
+    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+
+
 def _table(headers: list[str]) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    # fitted to their contents, an empty table's columns shrink to their two-character titles and run
+    # together (文件结果新增…): every column keeps room for its title with a character's space either side
+    em = header.fontMetrics().horizontalAdvance("中")
+    widest = max(header.fontMetrics().horizontalAdvance(h) for h in headers)
+    header.setMinimumSectionSize(max(5 * em, widest + 2 * em))
     return table
 
 
@@ -188,7 +208,7 @@ class SyncPage(QWidget):
         lines = [
             f"本机设备编号：{own['device_id']}    公钥指纹：{own['fingerprint']}",
             (
-                f"最近导出：第 {own['last_export_seq']} 号（{own['last_export_at']}）；"
+                f"最近导出：第 {own['last_export_seq']} 号（{local_time(str(own['last_export_at'] or ''))}）；"
                 if own["last_export_seq"]
                 else "尚未导出过（第一次导出为完整导出）；"
             )
@@ -209,8 +229,8 @@ class SyncPage(QWidget):
                     d.fingerprint,
                     str(d.files),
                     str(d.last_seq),
-                    d.last_imported_at[:16].replace("T", " "),
-                    "、".join(map(str, d.missing)) or "无",
+                    local_time(d.last_imported_at),
+                    d.missing_text() or "无",
                 ]
                 for d in device_statuses(self.store)
             ],
@@ -221,7 +241,7 @@ class SyncPage(QWidget):
             [
                 [
                     v.name,
-                    (v.last_sync or "从未")[:16].replace("T", " "),
+                    local_time(v.last_sync, "从未"),
                     "已同步" if v.synced_this_month else "未同步",
                 ]
                 for v in villages
@@ -239,8 +259,8 @@ class SyncPage(QWidget):
                 [
                     _title(c.kind),
                     _describe(c),
-                    f"{c.current.updated_at[:16].replace('T', ' ')}（{c.current.origin}）",
-                    f"{c.losing.updated_at[:16].replace('T', ' ')}（{c.losing.origin}）",
+                    f"{local_time(c.current.updated_at)}（{c.current.origin}）",
+                    f"{local_time(c.losing.updated_at)}（{c.losing.origin}）",
                 ]
                 for c in self.conflicts
             ],

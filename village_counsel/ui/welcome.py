@@ -81,23 +81,18 @@ class WelcomeDialog(QDialog):
         return rows
 
     def on_start(self) -> None:
+        """Save the profile and the villages, all or nothing; every problem is shown at once."""
         self.profile.clear_errors()
         self.villages_error.hide()
         rows = self.village_rows()
         try:
-            with self.store.transaction():  # all or nothing
-                set_profile(self.store, self.profile.values())
-                if not rows:
-                    raise ValidationError({"villages": "请至少填写一个村"})
-                for n, row in enumerate(rows, start=1):
-                    try:
-                        create_village(self.store, row)
-                    except ValidationError as exc:
-                        raise ValidationError(
-                            {"villages": f"第 {n} 行：{'；'.join(exc.errors.values())}"}
-                        ) from None
+            with self.store.transaction():  # all or nothing: any problem undoes what was written
+                errors = self._save_all(rows)
+                if errors:
+                    raise ValidationError(errors)
         except ValidationError as exc:
-            self.profile.show_errors(exc.errors)
+            profile_errors = {k: v for k, v in exc.errors.items() if k != "villages"}
+            self.profile.show_general(self.profile.show_errors(profile_errors))
             if "villages" in exc.errors:
                 self.villages_error.setText(exc.errors["villages"])
                 self.villages_error.show()
@@ -107,6 +102,24 @@ class WelcomeDialog(QDialog):
             self.villages_error.show()
             return
         self.accept()
+
+    def _save_all(self, rows: list[dict[str, str]]) -> dict[str, str]:
+        """Write the profile and each village; return every problem found (field name → message), the
+        villages' under ``villages``, one line per bad row."""
+        errors: dict[str, str] = {}
+        try:
+            set_profile(self.store, self.profile.values())
+        except ValidationError as exc:
+            errors.update(exc.errors)
+        village_problems = [] if rows else ["请至少填写一个村"]
+        for n, row in enumerate(rows, start=1):
+            try:
+                create_village(self.store, row)
+            except ValidationError as exc:
+                village_problems.append(f"第 {n} 行：{'；'.join(exc.errors.values())}")
+        if village_problems:
+            errors["villages"] = "\n".join(village_problems)
+        return errors
 
     def on_demo(self) -> None:
         self.demo_button.setEnabled(False)
