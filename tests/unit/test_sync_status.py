@@ -86,3 +86,19 @@ def test_check_waits_for_what_a_file_out_of_order_names(tmp_path):
         assert check(township, notes=notes) == [] and notes == []
         township.put("session", {"date": "2026-11-06", "format": "现场说"}, village_id="no-such-village")
         assert any("所属村 no-such-village 不存在" in p for p in check(township))
+
+
+def test_this_month_is_the_local_month(monkeypatch):
+    import time
+
+    from village_counsel.sync.status import _local_month
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert _local_month("2026-11-30T22:00:00+00:00") == "2026-12"  # 06:00 on 1 December in Ningbo
+        assert _local_month("2026-11-30T15:59:59+00:00") == "2026-11"
+        assert _local_month("2026-11-30T22:00:00") == "2026-12"  # (no zone: stored times are UTC)
+    finally:
+        monkeypatch.undo()
+        time.tzset()

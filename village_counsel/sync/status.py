@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from ..store import Store
 from ..villages import list_villages, village_labels
@@ -88,6 +88,18 @@ def device_statuses(store: Store) -> list[DeviceStatus]:
     return out
 
 
+def _local_month(stamp: str) -> str:
+    """The month, on this computer's clock, of a stored time (UTC, ISO 8601): an import at 06:00 on the
+    1st in Ningbo is 22:00 the day before in UTC, and belongs to the new month."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp[:7]
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().isoformat()[:7]
+
+
 def village_statuses(store: Store, today: date | None = None) -> list[VillageStatus]:
     """Each village's last sync from another device; ``synced_this_month`` against ``today``'s month."""
     month = (today or date.today()).isoformat()[:7]
@@ -108,7 +120,9 @@ def village_statuses(store: Store, today: date | None = None) -> list[VillageSta
     labels = village_labels(villages)  # two advisors' 上张村 stay apart
     for village in villages:
         seen = last.get(village.id)
-        out.append(VillageStatus(village.id, labels[village.id], seen, bool(seen and seen[:7] == month)))
+        out.append(
+            VillageStatus(village.id, labels[village.id], seen, bool(seen and _local_month(seen) == month))
+        )
     return out
 
 
