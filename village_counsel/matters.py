@@ -112,6 +112,23 @@ def _sync_attendance_entry(
         session["service_id"] = None
 
 
+def delete_session(store: Store, session_id: str) -> Changes:
+    """Delete a 说事会 with what belongs to it: its matters and the advisor's attendance entry in the
+    service log (enter once: it went in with the session). One operation: an undo brings all of it back.
+    Records linked to a matter (a mediation case, a power exercise) stay: they are records of their own."""
+    session = store.get("session", session_id)
+    changes = Changes()
+    with store.transaction():
+        for matter in session_matters(store, session_id):
+            changes.add(store.delete("matter", matter.id))
+        entry_id = session.get("service_id")
+        entry = store.find(entry_id) if entry_id else None
+        if entry is not None and not entry.deleted and entry.get("session_id") == session_id:
+            changes.add(store.delete("service_entry", entry.id))
+        changes.add(store.delete("session", session_id))
+    return changes
+
+
 def session_matters(store: Store, session_id: str) -> list[Record]:
     return store.list(
         "matter",

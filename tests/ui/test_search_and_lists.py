@@ -114,6 +114,47 @@ def test_delete_asks_first_and_tombstones(ui_store, filled, qtbot, monkeypatch):
     assert ui_store.get("matter", target.id, include_deleted=True).deleted
 
 
+def test_deleting_a_session_deletes_its_matters_and_attendance_in_one_undoable_step(
+    ui_store, village_ids, qtbot, monkeypatch
+):
+    from village_counsel.history import undo_last
+
+    day = (TODAY - timedelta(days=3)).isoformat()
+    session, raised = matters.create_session(
+        ui_store,
+        village_ids["上张村"],
+        {"date": day, "format": "现场说", "attendance": {"法律顾问": 1, "村民": 12}},
+        [
+            {"raiser": "王建国", "content": "申请低保的程序不清楚", "category": "党群关系"},
+            {"raiser": "李秀英", "content": "村口路灯不亮", "category": "村庄建设"},
+        ],
+    )
+    entry_id = ui_store.get("session", session.id)["service_id"]
+    assert entry_id
+    rl = RecordList(ui_store, Hub(), "session")
+    qtbot.addWidget(rl)
+    rl.view.selectRow(0)
+    asked: list[str] = []
+
+    def answer(_parent, _title, text, *a, **k):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    rl.delete_current()
+    assert "2 个事项（其中 2 个尚未办结）及法律顾问的参会台账将一并删除" in asked[0]
+    for kind, rid in [
+        ("session", session.id),
+        ("service_entry", entry_id),
+        *(("matter", m.id) for m in raised),
+    ]:
+        assert ui_store.get(kind, rid, include_deleted=True).deleted, kind
+    undo_last(ui_store)  # one operation: all of it comes back
+    assert not ui_store.get("session", session.id).deleted
+    assert len(matters.session_matters(ui_store, session.id)) == 2
+    assert not ui_store.get("service_entry", entry_id).deleted
+
+
 @pytest.mark.parametrize("kind", ["matter", "session", "power_exercise", "service_entry", "village"])
 def test_models_pass_qtmodeltester(store, qtmodeltester, kind):
     run_demo(store, villages=2, months=1)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import search
+from .. import matters, search
 from ..store import Changes, Record, Store
 from .common import Hub, MonthCombo, VillageCombo, confirm, report_error
 from .models import RecordTableModel
@@ -162,14 +162,27 @@ class RecordList(QWidget):
         record = self.current_record()
         if record is None:
             return
+        also = ""
+        if record.kind == "session":  # its matters and the advisor's attendance entry go with it
+            inside = matters.session_matters(self.store, record.id)
+            open_ = sum(1 for m in inside if m.get("stage") != "评事")
+            parts = [f"会上提出的 {len(inside)} 个事项" + (f"（其中 {open_} 个尚未办结）" if open_ else "")]
+            parts = parts if inside else []
+            if record.get("service_id"):
+                parts.append("法律顾问的参会台账")
+            if parts:
+                also = f"\n{'及'.join(parts)}将一并删除（可用 Ctrl+Z 撤销）。"
         if not confirm(
             self,
             "删除记录",
-            f"确定删除“{search.title(record)}”？\n删除的记录保留在历史中，同步时也会通知其他设备。",
+            f"确定删除“{search.title(record)}”？{also}\n删除的记录保留在历史中，同步时也会通知其他设备。",
         ):
             return
         try:
-            deleted = self.store.delete(record.kind, record.id)
+            if record.kind == "session":
+                deleted: object = matters.delete_session(self.store, record.id)
+            else:
+                deleted = self.store.delete(record.kind, record.id)
         except Exception as exc:
             report_error(self, exc)
             return
