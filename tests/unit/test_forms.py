@@ -274,3 +274,19 @@ def test_a_meeting_step_cannot_count_more_people_or_votes_than_were_there():
     assert not is_clean(EXERCISE_STEP, {**fine, "votes_abstain": 2})
     # counts without the other side to compare with are left alone
     assert validate(EXERCISE_STEP, {**step, "present": 45})["present"] == 45
+
+
+@pytest.mark.parametrize("typed", ["1_0", "1e1", "inf", "nan", "0x10", "١٢", "1.2.3", "--1"])
+def test_typed_numbers_are_plain_decimals(typed):
+    """float() and int() take more than a person means to type: underscores, exponents, other scripts."""
+    form = Form("t", "测试", (Field("hours", "时长", "float", min=0, max=100), Field("n", "人数", "int", min=0)))
+    with pytest.raises(ValidationError):
+        validate(form, {"hours": typed})
+    with pytest.raises(ValidationError):
+        validate(form, {"n": typed})
+
+
+def test_full_width_digits_and_thousands_separators_are_read():
+    form = Form("t", "测试", (Field("amount", "金额", "money"), Field("n", "人数", "int")))
+    assert validate(form, {"amount": "１，２３４.５", "n": "１２"}) == {"amount": 1234.5, "n": 12}
+    assert validate(form, {"amount": 1e-05, "n": 7}) == {"amount": 0.0, "n": 7}  # numbers, not text

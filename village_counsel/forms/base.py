@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -112,6 +113,11 @@ def _clean_one(f: Field, value: Any) -> Any:
     if t == "int":
         if isinstance(value, bool):
             raise ValueError("应为整数")
+        if isinstance(value, str):  # as typed: digits only (int() would also take "1_0" or other scripts)
+            text = unicodedata.normalize("NFKC", value).strip()
+            if not _INT_TEXT.fullmatch(text):
+                raise ValueError("应为整数")
+            value = text
         try:
             number = int(str(value).strip())
         except ValueError:
@@ -121,6 +127,11 @@ def _clean_one(f: Field, value: Any) -> Any:
     if t in ("float", "money"):
         if isinstance(value, bool):
             raise ValueError("应为数字")
+        if isinstance(value, str):  # as typed: 1234.5 or 1,234.50 (float() would take "1e1", "1_0", "inf")
+            text = unicodedata.normalize("NFKC", value).strip().replace(",", "")
+            if not _DECIMAL_TEXT.fullmatch(text):
+                raise ValueError("应为数字")
+            value = text
         try:
             amount = float(str(value).strip().replace(",", "").replace("，", ""))
         except ValueError:
@@ -272,6 +283,10 @@ def is_clean(form: Form, values: dict[str, Any]) -> bool:
         if value is not None and value != [] and value != {} and validator(value, values):
             return False
     return True
+
+
+_INT_TEXT = re.compile(r"[+-]?[0-9]+")
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
 def _check_range(f: Field, number: float) -> None:
