@@ -200,3 +200,32 @@ def test_device_key_is_made_once_and_fingerprint_is_readable(stores):
     assert keys.device_public_key(a) == first
     fingerprint = keys.key_fingerprint(first)
     assert len(fingerprint) == 19 and fingerprint.count(" ") == 3
+
+
+def test_office_key_file_that_is_a_pipe_or_folder_is_refused_at_once(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.key")  # reading it would wait for a writer for ever
+    with pytest.raises(CounselError, match="不是普通文件"):
+        read_office_key_file(tmp_path / "pipe.key")
+    with pytest.raises(CounselError, match="不是普通文件"):
+        read_office_key_file(tmp_path)
+
+
+def test_office_key_file_is_written_whole_or_not_at_all(stores, tmp_path, monkeypatch):
+    import os
+
+    from village_counsel.sync.keys import office_key, write_office_key_file
+
+    office = stores("office")
+    office_init(office, "西周镇司法所")
+
+    def full(fd, *a, **k):
+        os.close(fd)
+        raise OSError(28, "No space left on device")
+
+    (tmp_path / "usb").mkdir()
+    monkeypatch.setattr(os, "fdopen", full)
+    with pytest.raises(OSError):
+        write_office_key_file(office_key(office), tmp_path / "usb" / "office.key")
+    assert list((tmp_path / "usb").iterdir()) == []  # no empty key file left behind

@@ -3,14 +3,12 @@ Chinese in their cells and repeat their header, and a canvas that numbers pages 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import logging
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -378,19 +376,5 @@ def build_pdf(
         raise PrintError(f"排版失败：{exc}") from exc
     data = buffer.getvalue()
     if out is not None:
-        write_atomic(Path(out), data)
+        paths.write_atomic(Path(out), data)
     return data
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path`` and rename it, so a reader never sees half a PDF."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ..errors import CounselError
+from ..paths import write_atomic
 from ..store import Store
 
 DEVICE_KEY = "device_signing_key"
@@ -143,7 +145,7 @@ def write_office_key_file(key: OfficeKey, path: str | Path) -> Path:
         "public_key": b64(key.public),
         "fingerprint": key.fingerprint,
     }
-    path.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_atomic(path, (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode())
     return path
 
 
@@ -151,7 +153,10 @@ def read_office_key_file(path: str | Path) -> OfficeKey:
     """Load an office public key file; a Chinese :class:`CounselError` when it is not one."""
     path = Path(path)
     try:
-        if path.stat().st_size > 64 * 1024:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a folder, or a pipe that would never end
+            raise KeyFileError(f"不是有效的司法所公钥文件（不是普通文件）：{path}")
+        if info.st_size > 64 * 1024:
             raise ValueError("too large")
         body = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(body, dict) or body.get("format") != OFFICE_FILE_FORMAT:
