@@ -239,7 +239,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_REFUSED if problems else EXIT_OK
 
 
+def no_display() -> str | None:
+    """Why the window cannot open here, before Qt tries (it would abort the process with an English
+    message): on Linux, no X11 or Wayland display and no Qt platform chosen."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return "没有可用的图形显示（DISPLAY 与 WAYLAND_DISPLAY 都未设置，例如在远程终端里）"
+
+
 def open_window(args: argparse.Namespace) -> int:
+    reason = no_display()
+    if reason:
+        sys.stderr.write(f"无法启动图形界面：{reason}\n（命令行功能仍可用，见 village-counsel --help）\n")
+        return EXIT_REFUSED
     try:
         from .ui.app import run
     except ImportError as exc:  # Qt's system libraries missing: say so instead of a traceback

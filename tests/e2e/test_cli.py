@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import subprocess
@@ -306,3 +307,16 @@ def test_full_width_digits_in_a_month_are_read_as_digits(tmp_path):
         run(tmp_path, "stats", "--json", "--month", wide),
     )
     assert full.returncode == 0 and json.loads(full.stdout) == json.loads(plain.stdout)
+
+
+def test_no_display_is_one_chinese_line_not_an_abort(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "village_counsel", "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode == 1 and "无法启动图形界面" in proc.stderr and "DISPLAY" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 2
