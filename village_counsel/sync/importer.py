@@ -329,7 +329,7 @@ def _check_manifest(raw: bytes) -> dict[str, Any]:
         names.add(m["name"])
         total_size += m["size"]
     if total_size > MAX_TOTAL_BYTES:
-        raise _refuse("文件内容总量超过限制（可能是压缩炸弹），已拒绝")
+        raise _refuse("文件内容总量超过限制（可能是压缩炸弹）")
     counts = manifest.get("counts")
     if not isinstance(counts, dict) or not all(isinstance(v, int) for v in counts.values()):
         raise _refuse("清单中的记录计数无效")
@@ -402,11 +402,11 @@ class _Importer:
         if not infos:
             raise _refuse("压缩包是空的，不是导出文件")
         if len(infos) > MAX_MEMBERS + 2:
-            raise _refuse("压缩包成员过多，已拒绝")
+            raise _refuse("压缩包成员过多")
         names: set[str] = set()
         for info in infos:
             if not plain_member_name(info.filename):
-                raise _refuse(f"压缩包成员名“{info.filename[:60]}”带有路径或非法字符，已拒绝")
+                raise _refuse(f"压缩包成员名“{info.filename[:60]}”带有路径或非法字符")
             if info.filename in names:
                 raise _refuse(f"压缩包成员 {info.filename} 重复出现")
             if info.flag_bits & 0x1:
@@ -423,7 +423,7 @@ class _Importer:
         listed = {m["name"] for m in manifest["members"]}
         extra = names - listed - {MANIFEST, SIGNATURE}
         if extra:
-            raise _refuse(f"压缩包中有清单未列出的成员 {sorted(extra)[0]}，已拒绝")
+            raise _refuse(f"压缩包中有清单未列出的成员 {sorted(extra)[0]}")
         missing = listed - names
         if missing:
             raise _refuse(f"缺少清单所列的成员 {sorted(missing)[0]}（文件不完整）")
@@ -454,7 +454,7 @@ class _Importer:
         if known is not None and known != keys.b64(public):
             raise _refuse(
                 f"设备 {device_id} 的公钥与以前不同（以前指纹 {keys.key_fingerprint(keys.unb64(known))}，"
-                f"此文件 {keys.key_fingerprint(public)}），可能是冒充的文件，已拒绝"
+                f"此文件 {keys.key_fingerprint(public)}），可能是冒充的文件"
             )
 
     def _cipher(self, manifest: dict[str, Any]) -> Any:

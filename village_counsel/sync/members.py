@@ -389,10 +389,10 @@ def read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, declared: 
             if size > cap:
                 if declared is not None and declared <= MAX_MEMBER_BYTES:
                     raise _refuse(f"成员 {info.filename} 比清单声明的大（文件被改动或是压缩炸弹）")
-                raise _refuse(f"成员 {info.filename} 超过大小限制（可能是压缩炸弹），已拒绝")
+                raise _refuse(f"成员 {info.filename} 超过大小限制（可能是压缩炸弹）")
             parts.append(chunk)
     if size > (1 << 20) and size > MAX_RATIO * max(info.compress_size, 1):
-        raise _refuse(f"成员 {info.filename} 压缩比异常（可能是压缩炸弹），已拒绝")
+        raise _refuse(f"成员 {info.filename} 压缩比异常（可能是压缩炸弹）")
     return b"".join(parts)
 
 
@@ -407,7 +407,7 @@ def open_sealed(cipher: Any, index: int, name: str, body: bytes) -> bytes:
     except zlib.error:
         raise _refuse(f"成员 {name} 解密后无法解压")
     if len(plain) > MAX_MEMBER_BYTES or inflater.unconsumed_tail or not inflater.eof:
-        raise _refuse(f"成员 {name} 解压后超过大小限制或不完整，已拒绝")
+        raise _refuse(f"成员 {name} 解压后超过大小限制或不完整")
     return plain
 
 
