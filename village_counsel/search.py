@@ -204,15 +204,14 @@ def search(
         ids = [
             r[0]
             for r in store.select(
-                f"SELECT d.rid {base} AND d.kind = ? ORDER BY f.rowid DESC LIMIT ?", [*args, kind, limit]
+                f"SELECT d.rid {base} AND d.kind = ? ORDER BY d.month DESC, f.rowid DESC LIMIT ?",
+                [*args, kind, limit],
             )
         ]
         records = fetch(store, ids)
-        result.hits[kind] = [
-            Hit(kind, i, records[i].village_id, title(records[i]), detail(records[i]))
-            for i in ids
-            if i in records
-        ]
+        found = [records[i] for i in ids if i in records]
+        found.sort(key=lambda r: str(r.data.get("date") or ""), reverse=True)  # newest first, by its date
+        result.hits[kind] = [Hit(kind, r.id, r.village_id, title(r), detail(r)) for r in found]
     return result
 
 

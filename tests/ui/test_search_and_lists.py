@@ -59,6 +59,28 @@ def test_search_finds_a_record_by_two_chinese_characters(ui_store, filled, qtbot
     assert group.childCount() == 1 and "村口路灯不亮" in group.child(0).text(0)
     dialog.on_activated(group.child(0), 0)
     assert opened == [("matter", filled[1].id)]
+
+
+def test_search_hits_name_their_village_and_come_newest_first(ui_store, village_ids, qtbot):
+    for days, who in ((30, "王建国"), (2, "李秀英"), (15, "陈海波")):
+        day = (TODAY - timedelta(days=days)).isoformat()
+        matters.create_session(
+            ui_store,
+            village_ids["上张村" if days != 15 else "东门村"],
+            {"date": day, "format": "现场说"},
+            [{"raiser": who, "content": "低保申请的程序", "category": "党群关系"}],
+        )
+    dialog = SearchDialog(ui_store, lambda k, i: None)
+    qtbot.addWidget(dialog)
+    dialog.query.setText("低保")
+    dialog.run_search()
+    group = dialog.results.topLevelItem(0)
+    rows = [(group.child(i).text(0), group.child(i).text(1)) for i in range(group.childCount())]
+    assert [r[0].split("：")[0].split()[1] for r in rows] == ["李秀英", "陈海波", "王建国"]
+    assert rows[1][1].startswith("东门村 · ") and rows[0][1].startswith("上张村 · ")
+    dialog.village.set_village(village_ids["东门村"])  # one village chosen: no need to say it
+    dialog.run_search()
+    assert not dialog.results.topLevelItem(0).child(0).text(1).startswith("东门村")
     dialog.query.setText("火星")
     dialog.run_search()
     assert dialog.results.topLevelItemCount() == 0 and "没有找到" in dialog.status.text()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from .. import search
 from ..store import Store
+from ..villages import list_villages, village_labels
 from .common import MonthCombo, VillageCombo
 from .ops import run_op
 
@@ -112,6 +113,9 @@ class SearchDialog(QDialog):
         )
         elapsed = (time.perf_counter() - started) * 1000
         self.last_result = result
+        # across villages, each hit says which (two villages' P06-2026-004 look alike otherwise)
+        villages = list_villages(self.store) if self.village.village_id() is None else []
+        names = village_labels(villages) if len(villages) > 1 else {}
         for kind, hits in result.hits.items():
             count = result.counts.get(kind, len(hits))
             more = f"，显示最新 {len(hits)} 条" if count > len(hits) else ""
@@ -121,7 +125,8 @@ class SearchDialog(QDialog):
             font.setBold(True)
             group.setFont(0, font)
             for hit in hits:
-                item = QTreeWidgetItem([hit.title, hit.detail])
+                where = names.get(hit.village_id or "")
+                item = QTreeWidgetItem([hit.title, f"{where} · {hit.detail}" if where else hit.detail])
                 item.setData(0, Qt.ItemDataRole.UserRole, (hit.kind, hit.id))
                 group.addChild(item)
             self.results.addTopLevelItem(group)
