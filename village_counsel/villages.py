@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import NotFound, ValidationError
+from .errors import NotFound, RuleError, ValidationError
 from .forms import form_for, validate
 from .store import Record, Store
 
@@ -26,6 +26,19 @@ def update_village(store: Store, village_id: str, values: dict[str, Any]) -> Rec
     if other is not None and other.id != village_id:
         raise ValidationError({"name": f"已有名为“{clean['name']}”的村"}, form_for("village").labels)
     return store.put("village", clean, id=village_id)
+
+
+def delete_village(store: Store, village_id: str) -> Record:
+    """Delete a village that holds nothing (one added by mistake); RuleError when it still has records:
+    deleting it would leave them without a village (on every device the deletion syncs to)."""
+    village = store.get("village", village_id)
+    held = store.select(
+        "SELECT count(*) FROM records WHERE village_id = ? AND kind != 'village' AND deleted = 0",
+        [village_id],
+    )[0][0]
+    if held:
+        raise RuleError(f"“{village.get('name')}”还有 {held} 条记录（说事、小微权力、台账等），不能删除")
+    return store.delete("village", village_id)
 
 
 def list_villages(store: Store) -> list[Record]:

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 from ..errors import CounselError, ValidationError
 from ..forms import form_for
 from ..store import Changes, Store
-from ..villages import get_profile, set_profile
-from .common import Hub, heading, report_error
+from ..villages import delete_village, get_profile, set_profile
+from .common import Hub, confirm, heading, report_error
 from .editors import VillageDialog
 from .form_editor import FormEditor
 from .models import Column, RecordTableModel, field_column
@@ -86,8 +86,12 @@ class SettingsPage(QWidget):
         add.clicked.connect(self.add_village)
         edit = QPushButton("编辑所选")
         edit.clicked.connect(lambda: self.edit_village(self.village_view.currentIndex().row()))
+        remove = QPushButton("删除所选")
+        remove.setToolTip("只能删除还没有任何记录的村（例如添加错了的村）")
+        remove.clicked.connect(lambda: self.delete_village(self.village_view.currentIndex().row()))
         buttons.addWidget(add)
         buttons.addWidget(edit)
+        buttons.addWidget(remove)
         buttons.addStretch(1)
         vl.addWidget(self.village_view, 1)
         vl.addLayout(buttons)
@@ -128,6 +132,19 @@ class SettingsPage(QWidget):
         dialog = VillageDialog(self.store, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.hub.emit_changes(dialog.changes)
+
+    def delete_village(self, row: int) -> None:
+        record = self.villages.record(row)
+        if record is None:
+            return
+        if not confirm(self, "删除村", f"确定删除“{record.get('name')}”？删除后同步时也会通知其他设备。"):
+            return
+        try:
+            deleted = delete_village(self.store, record.id)
+        except CounselError as exc:
+            report_error(self, exc)
+            return
+        self.hub.emit_changes(deleted)
 
     def edit_village(self, row: int) -> None:
         record = self.villages.record(row)
