@@ -352,19 +352,46 @@ def evaluate(
         # the events. The old deadline must go, or the next deliberation would inherit a date long past.
         clean["stage"] = "说事"
         clean["reopened"] = int(matter.get("reopened") or 0) + 1
+        _keep_round(clean)
         _event(clean, "评事", day, evaluation=verdict, reopened=True)
-        for key in (
-            "route",
-            "result",
-            "feedback_date",
-            "evaluation",
-            "reject_reason",
-            "deadline",
-            "mediation_id",
-            "exercise_id",
-        ):
+        for key in _ROUND_FIELDS:
             clean[key] = None
     return store.put("matter", clean, id=matter_id, at_ms=at_ms)
+
+
+# What one round of 议事 and 办事 writes on the matter: cleared when a 不满意 evaluation reopens it (the
+# next deliberation starts afresh), after _keep_round has written it into that round's events.
+_ROUND_FIELDS = (
+    "route",
+    "responsible",
+    "discussion",
+    "result",
+    "feedback_date",
+    "evaluation",
+    "reject_reason",
+    "deadline",
+    "mediation_id",
+    "exercise_id",
+)
+
+
+def _keep_round(data: dict[str, Any]) -> None:
+    """Before a reopened matter's round is cleared: its last 议事 event keeps who was responsible and
+    what was discussed and decided, its last 办事 event what was done — the 一事一档 page shows every round."""
+    events = [dict(e) for e in data.get("events", [])]
+    last = {stage: n for n, e in enumerate(events) for stage in (e.get("stage"),)}
+    keep = {
+        "议事": ("responsible", "discussion", "reject_reason", "mediation_id", "exercise_id"),
+        "办事": ("result",),
+    }
+    for stage, keys in keep.items():
+        n = last.get(stage)
+        if n is None:
+            continue
+        for key in keys:
+            if data.get(key) not in (None, "") and key not in events[n]:
+                events[n][key] = data[key]
+    data["events"] = events
 
 
 def linked_record_closed(

@@ -245,6 +245,11 @@ def test_unsatisfied_reopens_for_a_new_deliberation(store, village):
     r = _evaluate(store, m.id, "不满意")
     assert r["stage"] == "说事" and r["reopened"] == 1
     assert r["route"] is None and r["result"] is None and r["evaluation"] is None
+    assert r["responsible"] is None and r["discussion"] is None  # the next round names its own
+    # the first round's details stay in its events (the 一事一档 page shows every round)
+    first_deliberation, first_handling = r["events"][1], r["events"][2]
+    assert first_deliberation["responsible"] == "李海波" and first_deliberation["discussion"]
+    assert first_handling["result"] == "已修复"
     assert matters.allowed_actions(r) == ["deliberate"]
     assert matters.handled_on(r.data) is None
     # a new round, with the history kept
@@ -266,6 +271,11 @@ def test_unsatisfied_reopens_for_a_new_deliberation(store, village):
     assert [ev["stage"] for ev in done["events"]] == ["说事", "议事", "办事", "评事", "议事", "办事", "评事"]
     assert done["events"][3]["reopened"] is True
     assert check(store, today=TODAY) == []
+    from village_counsel.reports.dossier import record_pdf
+    from tests.unit.test_reports import pdf_text
+
+    text = "".join(pdf_text(record_pdf(store, done, today=TODAY)).split())
+    assert "办理结果：已修复" in text and "责任人：李*波" in text
 
 
 def test_reopened_matter_is_not_overdue_on_its_old_deadline(store, village):

@@ -42,7 +42,12 @@ def matter_story(store: Store, matter: Record, *, today: date | None = None) -> 
     data = matter.data
     today = today or date.today()
     session = store.find(data.get("session_id") or "")
-    names = [data.get("raiser"), data.get("responsible"), session.get("host") if session else None]
+    names = [
+        data.get("raiser"),
+        data.get("responsible"),
+        session.get("host") if session else None,
+        *(e.get("responsible") for e in data.get("events", []) if isinstance(e, dict)),
+    ]
     number = matter_number(store, matter)
     village = _village_name(store, matter)
     overdue = matters.is_overdue(matter, today)
@@ -78,8 +83,19 @@ def matter_story(store: Store, matter: Record, *, today: date | None = None) -> 
             text = f"{mask_name(data.get('raiser'))}提出"
         elif stage == "议事":
             text = f"处理方式：{event.get('route') or '—'}"
+            # an earlier round of a reopened matter keeps its details in its events (matters._keep_round)
+            if event.get("responsible"):
+                text += f"，责任人：{mask_name(event['responsible'])}"
+            if event.get("deadline"):
+                text += f"，办理期限：{event['deadline']}"
+            if event.get("discussion"):
+                text += f"。议事情况：{mask_text(event['discussion'], names)}"
+            if event.get("reject_reason"):
+                text += f"。不予采纳理由：{mask_text(event['reject_reason'], names)}"
         elif stage == "办事":
             text = "办理完毕并向提出人反馈"
+            if event.get("result"):
+                text += f"。办理结果：{mask_text(event['result'], names)}"
         else:
             text = f"群众评价：{event.get('evaluation') or '—'}" + (
                 "，事项重新打开" if event.get("reopened") else ""

@@ -246,6 +246,13 @@ class _Event(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     evaluation: Scalar | UnsetType = UNSET
     reopened: Scalar | UnsetType = UNSET
     note: Scalar | UnsetType = UNSET
+    # a reopened matter's earlier round (matters._keep_round)
+    responsible: Scalar | UnsetType = UNSET
+    discussion: Scalar | UnsetType = UNSET
+    reject_reason: Scalar | UnsetType = UNSET
+    mediation_id: Scalar | UnsetType = UNSET
+    exercise_id: Scalar | UnsetType = UNSET
+    result: Scalar | UnsetType = UNSET
 
 
 class _Evaluation(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
