@@ -271,8 +271,8 @@ def test_unsatisfied_reopens_for_a_new_deliberation(store, village):
     assert [ev["stage"] for ev in done["events"]] == ["说事", "议事", "办事", "评事", "议事", "办事", "评事"]
     assert done["events"][3]["reopened"] is True
     assert check(store, today=TODAY) == []
-    from village_counsel.reports.dossier import record_pdf
     from tests.unit.test_reports import pdf_text
+    from village_counsel.reports.dossier import record_pdf
 
     text = "".join(pdf_text(record_pdf(store, done, today=TODAY)).split())
     assert "办理结果：已修复" in text and "责任人：李*波" in text
