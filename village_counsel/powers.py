@@ -25,7 +25,7 @@ class Finding:
     """One compliance finding, explained in Chinese."""
 
     code: str  # missing_step, out_of_order, publicity_too_short, publicity_end_missing,
-    #            decided_during_publicity, tender_skipped, future_date
+    #            decided_during_publicity, tender_skipped, future_date, counts_inconsistent
     step: str | None
     message: str
 
@@ -37,6 +37,7 @@ class Finding:
         "decided_during_publicity": "公示期内决策",
         "tender_skipped": "应招标未招标",
         "future_date": "日期在未来",
+        "counts_inconsistent": "人数票数不符",
     }
 
     @property
@@ -61,6 +62,21 @@ def _item(catalog: Catalog, code: str) -> PowerItem:
     return item
 
 
+def count_problems(step: dict[str, Any]) -> dict[str, str]:
+    """A meeting step's counts that cannot all be true (cleaned values): more present than expected, more
+    votes than people present. Refused when entered here; on data from elsewhere (an older version, another
+    device) a review finding — the import keeps accepting what the forms accept, so files stay importable."""
+    out: dict[str, str] = {}
+    expected, present = step.get("expected"), step.get("present")
+    if isinstance(expected, int) and isinstance(present, int) and present > expected:
+        out["present"] = f"实到 {present} 人，多于应到 {expected} 人"
+    votes = [step.get(k) for k in ("votes_for", "votes_against", "votes_abstain")]
+    cast = sum(v for v in votes if isinstance(v, int) and not isinstance(v, bool))
+    if isinstance(present, int) and cast > present:
+        out["votes_for"] = f"赞成、反对、弃权合计 {cast} 票，多于实到 {present} 人"
+    return out
+
+
 def _clean_steps(item: PowerItem, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out, seen, errors = [], set(), {}
     for raw in steps:
@@ -76,6 +92,9 @@ def _clean_steps(item: PowerItem, steps: list[dict[str, Any]]) -> list[dict[str,
         if step["key"] in seen:
             errors[str(step["key"])] = "步骤重复"
             continue
+        spec = item.step(step["key"])
+        for key, message in count_problems(step).items():
+            errors[f"{spec.name if spec else step['key']}·{EXERCISE_STEP.labels.get(key, key)}"] = message
         seen.add(step["key"])
         out.append({k: v for k, v in step.items() if v not in (None, "")})
     if errors:
@@ -257,6 +276,11 @@ def review(
                     )
                 )
 
+    for key in recorded:
+        spec = item.step(key)
+        assert spec is not None
+        for message in count_problems(steps[key]).values():
+            findings.append(Finding("counts_inconsistent", key, f"“{spec.name}”{message}"))
     for key in recorded:
         spec = item.step(key)
         assert spec is not None

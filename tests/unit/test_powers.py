@@ -368,3 +368,35 @@ def test_broken_township_catalogue_is_a_clear_error(tmp_path, monkeypatch):
     (tmp_path / "catalog" / "duties.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(CounselError, match="乡镇自定义清单"):
         load_catalog()
+
+
+def test_counts_that_cannot_all_be_true():
+    more_present = powers.review(_p01(_with("joint_meeting", expected=9, present=12)), today=TODAY)
+    assert _codes(more_present) == [("counts_inconsistent", "joint_meeting")]
+    assert more_present[0].message == "“两委联席会议商议”实到 12 人，多于应到 9 人"
+    assert more_present[0].label == "人数票数不符"
+    too_many_votes = _with("villager_resolution", present=31, votes_for=30, votes_against=2)
+    assert _codes(powers.review(_p01(too_many_votes), today=TODAY)) == [
+        ("counts_inconsistent", "villager_resolution")
+    ]
+    fine = _with("villager_resolution", present=32, votes_for=30, votes_against=2)
+    assert powers.review(_p01(fine), today=TODAY) == []
+
+
+def test_such_counts_are_refused_when_entered_but_imported_when_they_come_in_a_file(store, village, tmp_path):
+    """Entered here: refused. Written elsewhere (an older version, another device): the file still imports —
+    its old revisions cannot be changed — and the review flags the step."""
+    from village_counsel.store import Store
+    from village_counsel.sync import export_changes, import_file
+
+    with pytest.raises(ValidationError) as err:
+        powers.create_exercise(store, village.id, _p01(_with("joint_meeting", present="12")))
+    assert err.value.errors == {"两委联席会议商议·实到人数": "实到 12 人，多于应到 9 人"}
+    assert store.list("power_exercise") == []
+    data = powers.clean_exercise(_p01())
+    data["steps"][1]["present"] = 12  # as an older version could save it
+    store.put("power_exercise", data, village_id=village.id)
+    with Store(tmp_path / "office" / "s.db") as office:
+        assert import_file(office, export_changes(store, tmp_path / "x.zip").path).ok
+        (got,) = office.list("power_exercise")
+        assert _codes(powers.review(got, today=TODAY)) == [("counts_inconsistent", "joint_meeting")]

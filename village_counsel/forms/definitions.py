@@ -19,49 +19,6 @@ def _not_before(other: str, other_label: str):
     return check
 
 
-def _whole(value: Any) -> int | None:
-    """A count as entered (an int, or its text from a form); None when it is not one (the field's own
-    check words that)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    text = str(value).strip()
-    return int(text) if text.isdigit() else None
-
-
-def _at_most(other: str, other_label: str):
-    """A count that cannot exceed another field's (those present cannot outnumber those expected)."""
-
-    def check(value: Any, values: dict[str, Any]) -> str | None:
-        mine, limit = _whole(value), _whole(values.get(other))
-        if mine is not None and limit is not None and mine > limit:
-            return f"不能多于{other_label}"
-        return None
-
-    check.at_most = (other,)  # type: ignore[attr-defined]  # (read by sync.fastlines)
-    return check
-
-
-def _votes_within(votes: tuple[str, ...], other: str, other_label: str, me: str):
-    """The votes cast together cannot exceed those present (said once: at the first vote given)."""
-
-    def check(value: Any, values: dict[str, Any]) -> str | None:
-        limit = _whole(values.get(other))
-        cast = {name: _whole(values.get(name)) for name in votes}
-        given = [name for name, n in cast.items() if n is not None]
-        if limit is not None and given and given[0] == me and sum(cast[n] or 0 for n in given) > limit:
-            return f"赞成、反对、弃权合计不能多于{other_label}"
-        return None
-
-    check.votes_within = (votes, other)  # type: ignore[attr-defined]  # (read by sync.fastlines)
-    return check
-
-
-_VOTES = ("votes_for", "votes_against", "votes_abstain")
-_VOTES_WITHIN = {me: _votes_within(_VOTES, "present", "实到人数", me) for me in _VOTES}
-
-
 def month_check(value: Any, values: dict[str, Any]) -> str | None:
     text = str(value)
     if (
@@ -187,10 +144,10 @@ EXERCISE_STEP = Form(
         Field("end_date", "公示截止", "date", validator=_not_before("date", "日期")),
         Field("meeting", "会议类型", max_length=30),
         Field("expected", "应到人数", "int", min=0, max=100000),
-        Field("present", "实到人数", "int", min=0, max=100000, validator=_at_most("expected", "应到人数")),
-        Field("votes_for", "赞成", "int", min=0, max=100000, validator=_VOTES_WITHIN["votes_for"]),
-        Field("votes_against", "反对", "int", min=0, max=100000, validator=_VOTES_WITHIN["votes_against"]),
-        Field("votes_abstain", "弃权", "int", min=0, max=100000, validator=_VOTES_WITHIN["votes_abstain"]),
+        Field("present", "实到人数", "int", min=0, max=100000),
+        Field("votes_for", "赞成", "int", min=0, max=100000),
+        Field("votes_against", "反对", "int", min=0, max=100000),
+        Field("votes_abstain", "弃权", "int", min=0, max=100000),
         Field("content", "内容", "longtext", max_length=2000),
         Field("place", "地点", max_length=60),
         Field("objections", "异议情况", "longtext", max_length=1000),

@@ -134,30 +134,6 @@ def _valid_id_card(name: str) -> Callable[[Any], None]:
     return check
 
 
-def _at_most(name: str, other: str) -> Callable[[Any], None]:
-    def check(self: Any) -> None:
-        value, limit = getattr(self, name), getattr(self, other)
-        if type(value) is int and type(limit) is int and value > limit:
-            raise ValueError(f"{name} above {other}")
-
-    return check
-
-
-def _votes_within(votes: tuple[str, ...], other: str) -> Callable[[Any], None]:
-    def check(self: Any) -> None:
-        limit = getattr(self, other)
-        if type(limit) is int:
-            cast = [v for v in (getattr(self, name) for name in votes) if type(v) is int]
-            if cast and sum(cast) > limit:
-                raise ValueError(f"{'+'.join(votes)} above {other}")
-
-    return check
-
-
-def _int_fields(form: Form, names: tuple[str, ...]) -> bool:
-    return all(form.by_name.get(n) is not None and form.by_name[n].type == "int" for n in names)
-
-
 # The cross-field checks of the forms (forms/definitions.py), by validator: each a check on the struct.
 def _field_checks(form: Form) -> list[Callable[[Any], None]] | None:
     checks: list[Callable[[Any], None]] = []
@@ -171,21 +147,6 @@ def _field_checks(form: Form) -> list[Callable[[Any], None]] | None:
             continue
         if f.validator is month_check:
             continue  # the month's type carries it (_form_struct)
-        at_most = getattr(f.validator, "at_most", None)
-        if at_most is not None:
-            if not (f.type == "int" and _int_fields(form, at_most)):
-                return None
-            checks.append(_at_most(f.name, at_most[0]))
-            continue
-        within = getattr(f.validator, "votes_within", None)
-        if within is not None:
-            votes, other = within
-            if not (f.name in votes and _int_fields(form, (*votes, other))):
-                return None
-            check = _votes_within(votes, other)
-            if f.name == votes[0]:  # (one check for the votes together: the form says it once too)
-                checks.append(check)
-            continue
         other = getattr(f.validator, "not_before", None)
         if other is None or form.by_name.get(other) is None or form.by_name[other].type != "date":
             return None  # a check this path does not know: the full path decides
