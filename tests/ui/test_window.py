@@ -111,3 +111,18 @@ def test_settings_tells_same_name_villages_apart(store, qtbot):
     assert shown[2] == "东门村"  # (上 sorts before 东)
     twins = shown[:2]
     assert all(t.startswith("上张村（西周镇 ") for t in twins) and twins[0] != twins[1]
+
+
+def test_qt_own_words_are_chinese(qapp):
+    """The 是/否 of a question and a text box's context menu come from Qt: its Chinese translation is
+    loaded whatever the system's language."""
+    from PySide6.QtWidgets import QLineEdit, QMessageBox
+
+    from village_counsel.ui.app import install_translations
+
+    assert install_translations(qapp)
+    box = QMessageBox()
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    assert sorted(b.text() for b in box.buttons()) == ["否(&N)", "是(&Y)"]
+    menu = QLineEdit().createStandardContextMenu()
+    assert any(a.text().startswith("复制") for a in menu.actions())

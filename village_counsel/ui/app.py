@@ -6,6 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -29,11 +30,27 @@ def install_fonts(app: QApplication) -> str | None:
     return family
 
 
+def install_translations(app: QApplication) -> bool:
+    """Qt's own words in Chinese — the 是/否 of a question, a text box's 撤销/复制/粘贴 menu, the calendar
+    and the file dialogs — whatever the system's language; and Chinese dates and numbers. Qt ships the
+    translation (qtbase_zh_CN); True when it was loaded."""
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):
+        log.warning("Qt's Chinese translation not found in %s", folder)
+        return False
+    app.installTranslator(translator)
+    app.setProperty("village_counsel_translator", translator)  # (kept alive with the application)
+    return True
+
+
 def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("村法律顾问助手")
     app.setOrganizationName("village-counsel")
     install_fonts(app)  # type: ignore[arg-type]
+    install_translations(app)  # type: ignore[arg-type]
     return app  # type: ignore[return-value]
 
 
