@@ -124,5 +124,6 @@ def test_qt_own_words_are_chinese(qapp):
     box = QMessageBox()
     box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
     assert sorted(b.text() for b in box.buttons()) == ["否(&N)", "是(&Y)"]
-    menu = QLineEdit().createStandardContextMenu()
+    line = QLineEdit()  # (the menu is the line's child: keep the line alive)
+    menu = line.createStandardContextMenu()
     assert any(a.text().startswith("复制") for a in menu.actions())
