@@ -1,10 +1,15 @@
-"""First run: who the advisor is and which villages they serve — or demo data to look around."""
+"""First run: who the advisor is and which villages they serve — or a colleague's sync file to start
+from, or demo data to look around."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -16,10 +21,16 @@ from PySide6.QtWidgets import (
 from ..errors import CounselError, ValidationError
 from ..forms import form_for
 from ..store import Store
-from ..villages import create_village, set_profile
+from ..sync import ImportResult, import_paths
+from ..villages import create_village, list_villages, set_profile, village_labels
 from .common import heading
 from .form_editor import ERROR_STYLE, FormEditor
-from .ops import run_op
+from .ops import run_op, show_error
+
+VILLAGES_REQUIRED = "服务的村（社区）＊："
+VILLAGES_EXTRA = "另外服务的村（社区）（可不填，导入的村不必再写）："
+PLACEHOLDER_REQUIRED = "每行一个村，可写“村名 乡镇”，例如：\n上张村 西周镇\n东门村 石浦镇"
+PLACEHOLDER_EXTRA = "如还服务文件以外的村，每行一个，可写“村名 乡镇”"
 
 
 def _load_demo(path: str) -> object:
@@ -29,8 +40,27 @@ def _load_demo(path: str) -> object:
         return run_demo(own, villages=3, months=2)
 
 
+def _import(store_path: str, paths: list[Path], report: Callable[[int, int], None]) -> list[ImportResult]:
+    """The 同步 page's import, in a connection of its own. The store is new, so a backup is made only
+    when an earlier file of this welcome has already filled it."""
+    with Store(store_path) as own:
+        held = bool(own.select("SELECT count(*) FROM records")[0][0])
+
+        def backup_first() -> None:
+            if held:
+                from ..backup import make_backup
+
+                make_backup(own, "import")
+
+        return import_paths(own, paths, progress=report, before_merge=backup_first, parallel=True)
+
+
 class WelcomeDialog(QDialog):
-    """Asks for the advisor's name, firm and villages; or loads demo data."""
+    """Asks for the advisor's name, firm and villages; or starts from sync files (a second laptop, a
+    司法所 clerk: the villages come from the files, only this device's profile is asked for); or loads
+    demo data. ``imported`` carries the results of each import."""
+
+    imported = Signal(object)  # list[ImportResult]
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,34 +69,53 @@ class WelcomeDialog(QDialog):
         self.resize(720, 500)
         intro = QLabel(
             "第一次使用，请填写您的基本信息和服务的村。以后可在“设置”中修改。\n"
-            "所有数据只保存在本机，不需要联网。"
+            "所有数据只保存在本机，不需要联网。\n"
+            "已有同事或司法所导出的同步文件（.zip）？点“从同步文件开始…”，村和记录都从文件导入，"
+            "只需填写您自己的信息。"
         )
         intro.setWordWrap(True)
         self.profile = FormEditor(form_for("profile"), ("name", "firm", "phone", "judicial_office"))
         self.villages = QPlainTextEdit()
         self.villages.setObjectName("villages")
-        self.villages.setPlaceholderText("每行一个村，可写“村名 乡镇”，例如：\n上张村 西周镇\n东门村 石浦镇")
+        self.villages.setPlaceholderText(PLACEHOLDER_REQUIRED)
         self.villages.setTabChangesFocus(True)
         self.villages.setFixedHeight(120)
         self.villages_error = QLabel()
         self.villages_error.setStyleSheet(ERROR_STYLE)
         self.villages_error.hide()
-        start = QPushButton("开始使用")
-        start.setDefault(True)
-        start.clicked.connect(self.on_start)
+        self.import_note = QLabel()  # what the sync files brought in
+        self.import_note.setObjectName("import_note")
+        self.import_note.setWordWrap(True)
+        self.import_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.import_note.hide()
+        self.import_error = QLabel()  # why a file was refused
+        self.import_error.setObjectName("import_error")
+        self.import_error.setStyleSheet(ERROR_STYLE)
+        self.import_error.setWordWrap(True)
+        self.import_error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.import_error.hide()
+        self.start_button = QPushButton("开始使用")
+        self.start_button.setDefault(True)
+        self.start_button.clicked.connect(self.on_start)
         self.demo_button = QPushButton("先载入演示数据看看")
         self.demo_button.clicked.connect(self.on_demo)
+        self.import_button = QPushButton("从同步文件开始…")
+        self.import_button.setToolTip("导入同事或司法所导出的同步文件（.zip），村和记录都从文件来")
+        self.import_button.clicked.connect(self.on_import_clicked)
         buttons = QHBoxLayout()
         buttons.addWidget(self.demo_button)
+        buttons.addWidget(self.import_button)
         buttons.addStretch(1)
-        buttons.addWidget(start)
+        buttons.addWidget(self.start_button)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("欢迎使用村法律顾问助手"))
         layout.addWidget(intro)
         layout.addWidget(self.profile)
-        label = QLabel("服务的村（社区）＊：")
-        label.setAlignment(Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(label)
+        layout.addWidget(self.import_note)
+        layout.addWidget(self.import_error)
+        self.villages_label = QLabel(VILLAGES_REQUIRED)
+        self.villages_label.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.villages_label)
         layout.addWidget(self.villages)
         layout.addWidget(self.villages_error)
         layout.addStretch(1)
@@ -111,7 +160,8 @@ class WelcomeDialog(QDialog):
             set_profile(self.store, self.profile.values())
         except ValidationError as exc:
             errors.update(exc.errors)
-        village_problems = [] if rows else ["请至少填写一个村"]
+        # villages imported from a sync file count: then typing more is optional
+        village_problems = [] if rows or list_villages(self.store) else ["请至少填写一个村"]
         for n, row in enumerate(rows, start=1):
             try:
                 create_village(self.store, row)
@@ -135,3 +185,65 @@ class WelcomeDialog(QDialog):
             on_done=lambda _r: self.accept(),
             label="正在生成演示数据…",
         )
+
+    # --- starting from sync files --------------------------------------------------------------------
+
+    def on_import_clicked(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "选择同事或司法所导出的同步文件", "", "同步文件 (*.zip);;所有文件 (*)"
+        )
+        if files:
+            self.import_files([Path(f) for f in files])
+
+    def import_files(self, paths: list[Path]) -> None:
+        """Import as the 同步 page does: on the background worker, the dialog waiting with a progress bar
+        (a county's file takes seconds)."""
+        self._set_busy(True)
+        if self.store.path is None:  # an in-memory store (tests): no second connection to it
+            self.on_imported(import_paths(self.store, paths))
+            return
+        store_path = str(self.store.path)
+        run_op(
+            self,
+            lambda report: _import(store_path, paths, report),
+            on_done=self.on_imported,
+            on_error=self.on_import_failed,
+            label="正在导入…",
+            progress=True,
+            modal=True,
+        )
+
+    def on_imported(self, results: list[ImportResult]) -> None:
+        self._set_busy(False)
+        problems = [r.summary() for r in results if not r.ok]
+        if not results:
+            problems.append("所选位置没有 .zip 同步文件")
+        self.import_error.setText("\n".join(problems))
+        self.import_error.setVisible(bool(problems))
+        self.show_imported()
+        self.imported.emit(results)
+
+    def on_import_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        show_error(self, exc, "导入未完成")
+        self.show_imported()
+
+    def show_imported(self) -> None:
+        """Say what the store now holds from the files; the village box becomes optional once villages
+        came in, and demo data (which would mix with the real records) is no longer offered."""
+        held = int(self.store.select("SELECT count(*) FROM records WHERE deleted = 0")[0][0])
+        villages = list_villages(self.store)
+        if held:
+            labels = village_labels(villages)
+            names = "、".join(labels[v.id] for v in villages) or "（文件中没有村）"
+            self.import_note.setText(f"已从文件导入：{names}（{held} 条记录）")
+        self.import_note.setVisible(bool(held))
+        self.villages_label.setText(VILLAGES_EXTRA if villages else VILLAGES_REQUIRED)
+        self.villages.setPlaceholderText(PLACEHOLDER_EXTRA if villages else PLACEHOLDER_REQUIRED)
+        self.demo_button.setEnabled(not held)
+        if villages:
+            self.villages_error.hide()
+
+    def _set_busy(self, busy: bool) -> None:
+        for button in (self.import_button, self.start_button, self.demo_button):
+            button.setEnabled(not busy)
