@@ -93,6 +93,9 @@ def test_ctrl_z_undoes_the_last_change_and_again_redoes(ui_store, village_ids, q
     assert "已撤销" in window.statusBar().currentMessage()
     window.undo()
     assert [s.id for s in ui_store.list("session")] == [session.id]
+    assert "已恢复刚才撤销的修改" in window.statusBar().currentMessage()  # a redo says so
+    window.undo()
+    assert ui_store.list("session") == [] and "已撤销" in window.statusBar().currentMessage()
 
 
 def test_settings_tells_same_name_villages_apart(store, qtbot):

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.store = store
         self.hub = Hub(self)
+        self._undone: object = None  # store.last_operation right after this window's last undo
         self.setWindowTitle("村法律顾问助手")
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
@@ -167,15 +168,20 @@ class MainWindow(QMainWindow):
 
     def undo(self) -> None:
         """Ctrl+Z: undo the last change made in this window (again: redo it)."""
+        # the last operation is this window's own undo (nothing saved since): this Ctrl+Z redoes
+        redo = self.store.last_operation is not None and self.store.last_operation == self._undone
         try:
             changes = undo_last(self.store)
         except CounselError as exc:
             self.statusBar().showMessage(str(exc), 5000)
             return
+        self._undone = None if redo else self.store.last_operation
         self.hub.emit_changes(changes)
-        self.statusBar().showMessage(
-            f"已撤销上一次修改（{len(changes.ids)} 条记录）；再按 Ctrl+Z 恢复。", 6000
-        )
+        if redo:
+            text = f"已恢复刚才撤销的修改（{len(changes.ids)} 条记录）；再按 Ctrl+Z 撤销。"
+        else:
+            text = f"已撤销上一次修改（{len(changes.ids)} 条记录）；再按 Ctrl+Z 恢复。"
+        self.statusBar().showMessage(text, 6000)
 
     def open_record(self, kind: str, record_id: str) -> None:
         open_record(self, self.store, self.hub, kind, record_id)

@@ -126,7 +126,7 @@ class SearchDialog(QDialog):
             group.setFont(0, font)
             for hit in hits:
                 where = names.get(hit.village_id or "")
-                item = QTreeWidgetItem([hit.title, f"{where} · {hit.detail}" if where else hit.detail])
+                item = QTreeWidgetItem([hit.title, " · ".join(t for t in (where, hit.detail) if t)])
                 item.setData(0, Qt.ItemDataRole.UserRole, (hit.kind, hit.id))
                 group.addChild(item)
             self.results.addTopLevelItem(group)
