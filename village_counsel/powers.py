@@ -5,6 +5,7 @@ date) and the rest of DOMAIN.md §2. :func:`review` computes the compliance find
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -304,7 +305,18 @@ def findings_by_exercise(
 
 def objections(exercise: Record | dict[str, Any]) -> int:
     data = exercise.data if isinstance(exercise, Record) else exercise
-    return sum(1 for s in data.get("steps", []) if s.get("objections"))
+    return sum(1 for s in data.get("steps", []) if has_objection(s.get("objections")))
+
+
+# What advisors write in 异议情况 when there was none.
+_NO_OBJECTION = re.compile(r"(无|没有|未收到|未有|暂无)(任何)?(人)?(提出)?(异议|意见)?|无异议|/|／|-|—+|无。?")
+
+
+def has_objection(text: Any) -> bool:
+    """Whether a step's 异议情况 reports an objection: any text except the ways of saying there was none
+    (无, 没有, 无异议, 未收到异议, 暂无 …)."""
+    words = re.sub(r"[\s。.，,！!]+", "", str(text or ""))
+    return bool(words) and _NO_OBJECTION.fullmatch(words) is None
 
 
 __all__ = ["DECISION_ITEM", "Finding", "create_exercise", "record_step", "review", "update_exercise", "vocab"]

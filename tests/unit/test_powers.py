@@ -400,3 +400,21 @@ def test_such_counts_are_refused_when_entered_but_imported_when_they_come_in_a_f
         assert import_file(office, export_changes(store, tmp_path / "x.zip").path).ok
         (got,) = office.list("power_exercise")
         assert _codes(powers.review(got, today=TODAY)) == [("counts_inconsistent", "joint_meeting")]
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("无", False),
+        ("无异议", False),
+        ("未收到异议。", False),
+        ("暂无", False),
+        ("—", False),
+        ("", False),
+        ("有村民提出异议", True),
+        ("村民张某对补偿标准有异议", True),
+    ],
+)
+def test_an_objection_is_counted_only_when_there_was_one(text, counts):
+    steps = _with("plan_publicity", objections=text)
+    assert powers.objections(_p01(steps)) == int(counts)
