@@ -175,6 +175,17 @@ def allowed_actions(matter: Record | dict[str, Any]) -> list[str]:
     return []
 
 
+def status_stage(matter: Record | dict[str, Any]) -> str:
+    """The stage whose status the matter shows (:data:`vocab.STAGE_STATUS`): its stage, except that a
+    matter not taken up (不予采纳) waits for the villagers' evaluation like one handled: 待评议. The stage
+    charts count matters by this, so they agree with the lists' 状态."""
+    data = matter.data if isinstance(matter, Record) else matter
+    stage = data.get("stage", "说事")
+    if stage == "议事" and data.get("route") == vocab.ROUTE_REJECT:
+        return "办事"
+    return stage
+
+
 def status_label(matter: Record | dict[str, Any]) -> str:
     data = matter.data if isinstance(matter, Record) else matter
     stage = data.get("stage", "说事")
@@ -490,7 +501,8 @@ def figures(
     matters = store.list("matter", village_id=village_id, month=month)
     result = MatterFigures(sessions=len(sessions), raised=len(matters), by_stage={s: 0 for s in vocab.STAGES})
     for m in matters:
-        result.by_stage[m.get("stage", "说事")] = result.by_stage.get(m.get("stage", "说事"), 0) + 1
+        shown = status_stage(m)
+        result.by_stage[shown] = result.by_stage.get(shown, 0) + 1
         if m.get("stage") == "评事":
             result.closed += 1
         if m.get("legal_aspect"):

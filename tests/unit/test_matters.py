@@ -461,8 +461,14 @@ def test_figures_rates_and_counts(store, village):
     assert f.closure_rate == pytest.approx(2 / 6)
     assert f.satisfaction_rate == pytest.approx(2 / 3)
     assert f.by_stage == {"说事": 2, "议事": 1, "办事": 1, "评事": 2}
+    # a matter not taken up (不予采纳) waits for the evaluation: counted as 待评议, as the lists show it
+    rejected = _matter(store, village)
+    _deliberate(store, rejected.id, vocab.ROUTE_REJECT)
+    assert matters.status_label(store.get("matter", rejected.id)) == "待评议"
+    f = matters.figures(store, "2026-11", village.id, today=TODAY)
+    assert f.by_stage == {"说事": 2, "议事": 1, "办事": 2, "评事": 2}
     # all villages together, and another month
-    assert matters.figures(store, "2026-11", today=TODAY).raised == 6
+    assert matters.figures(store, "2026-11", today=TODAY).raised == 7
     empty = matters.figures(store, "2026-10", village.id, today=TODAY)
     assert (empty.raised, empty.closure_rate, empty.satisfaction_rate) == (0, None, None)
 

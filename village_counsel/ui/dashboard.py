@@ -372,7 +372,8 @@ class DashboardPage(FiguresPage):
             on = min(date.today(), checklist.month_bounds(month)[1] + timedelta(days=1))
             return "逾期事项", [m for m in month_matters() if matters.is_overdue(m, on)]
         if key == "stage":
-            return f"阶段：{arg}", [m for m in month_matters() if m.get("stage", "说事") == arg]
+            label = vocab.STAGE_STATUS.get(arg or "", arg)
+            return f"状态：{label}", [m for m in month_matters() if matters.status_stage(m) == arg]
         if key == "exercises":
             return "小微权力行使", [e for e, _ in self.findings]
         if key == "findings":
