@@ -12,7 +12,6 @@ import os
 import re
 import sqlite3
 import sys
-import unicodedata
 from collections.abc import Callable, Sequence
 
 from . import paths
@@ -88,7 +87,7 @@ def os_message(exc: OSError) -> str:
 def month_arg(text: str) -> str:
     """YYYY-MM; full-width digits and dash (２０２６－１１, as a Chinese input method may type them) are read
     as ASCII, other scripts' digits are refused."""
-    month = unicodedata.normalize("NFKC", text).strip()
+    month = text.translate(str.maketrans("０１２３４５６７８９－", "0123456789-")).strip()
     if (
         not re.fullmatch(r"[0-9]{4}-[0-9]{2}", month)
         or not 1 <= int(month[5:]) <= 12

@@ -217,8 +217,9 @@ def _last_event(matter: Record) -> tuple[str, str] | None:
     events = [e for e in matter.get("events") or [] if isinstance(e, dict) and e.get("date")]
     if not events:
         return None
-    last = max(events, key=lambda e: str(e["date"]))
-    return str(last.get("stage") or ""), str(last["date"])
+    latest = max(str(e["date"]) for e in events)
+    last = [e for e in events if str(e["date"]) == latest][-1]  # of steps on one day, the later one
+    return str(last.get("stage") or ""), latest
 
 
 def _action_day(

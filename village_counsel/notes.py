@@ -9,6 +9,7 @@ from typing import Any
 from .errors import ValidationError
 from .forms import form_for
 from .forms.base import validate
+from .forms.definitions import month_check
 from .shapes import shape_problem
 from .store import Changes, Record, Store
 from .villages import require_village
@@ -43,6 +44,9 @@ def save_monthly_note(store: Store, village_id: str, month: str, values: dict[st
     text having been shown in the editor by :func:`note_values`), so the report prints what was saved."""
     require_village(store, village_id)
     form = form_for("monthly_note")
+    month = str(month).strip()
+    if month_check(month, {}):  # the month names the note (its id): one spelling only
+        raise ValidationError({"month": "月份应为 YYYY-MM，例如 2026-11"}, form.labels)
     existing = monthly_notes(store, village_id, month)
     texts = {k: values.get(k) for k in NOTE_FIELDS}
     if not existing and not any(v and str(v).strip() for v in texts.values()):

@@ -57,6 +57,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o644)  # (mkstemp makes it private: a PDF or a public key is for sharing)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

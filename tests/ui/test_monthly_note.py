@@ -201,3 +201,23 @@ def test_in_the_window_a_saved_note_is_announced_to_every_page(ui_store, village
     with qtbot.waitSignal(window.hub.changed) as changed:
         page.edit_note()
     assert changed.args[0].kinds == {"monthly_note"}
+
+
+def test_a_note_has_one_month_spelling(ui_store, village_ids):
+    from village_counsel.errors import ValidationError
+    from village_counsel.notes import monthly_notes, save_monthly_note
+
+    vid = village_ids["上张村"]
+    save_monthly_note(ui_store, vid, " 2026-11", {"risks": RISKS})  # the same month, padded
+    save_monthly_note(ui_store, vid, "2026-11", {"risks": RISKS, "plan": PLAN})
+    (note,) = monthly_notes(ui_store, vid, "2026-11")
+    assert note["risks"] == RISKS and note["plan"] == PLAN
+    with pytest.raises(ValidationError, match="月份应为"):
+        save_monthly_note(ui_store, vid, "2026-13", {"risks": RISKS})
+
+
+def test_files_written_for_sharing_are_readable_by_others(tmp_path):
+    from village_counsel.paths import write_atomic
+
+    write_atomic(tmp_path / "x.pdf", b"%PDF")
+    assert (tmp_path / "x.pdf").stat().st_mode & 0o777 == 0o644

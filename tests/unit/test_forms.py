@@ -257,10 +257,12 @@ def test_monthly_note_month_is_a_real_month():
         assert err.value.errors == {"month": "月份应为 YYYY-MM，例如 2026-11"}
 
 
-@pytest.mark.parametrize("typed", ["1_0", "1e1", "inf", "nan", "0x10", "١٢", "1.2.3", "--1"])
+@pytest.mark.parametrize("typed", ["1_0", "1e1", "inf", "nan", "0x10", "١٢", "1.2.3", "--1", "①", "²", "⑩"])
 def test_typed_numbers_are_plain_decimals(typed):
     """float() and int() take more than a person means to type: underscores, exponents, other scripts."""
-    form = Form("t", "测试", (Field("hours", "时长", "float", min=0, max=100), Field("n", "人数", "int", min=0)))
+    form = Form(
+        "t", "测试", (Field("hours", "时长", "float", min=0, max=100), Field("n", "人数", "int", min=0))
+    )
     with pytest.raises(ValidationError):
         validate(form, {"hours": typed})
     with pytest.raises(ValidationError):

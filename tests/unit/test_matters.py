@@ -673,3 +673,13 @@ def test_steps_cannot_be_dated_in_the_future_or_before_the_previous_step(store, 
         _evaluate(store, m.id, "满意", "2026-11-21")
     assert store.get("matter", m.id)["stage"] == "办事"  # nothing of the refused steps stored
     assert _evaluate(store, m.id, "满意", "2026-11-12")["stage"] == "评事"
+
+
+def test_the_previous_step_is_the_later_of_two_on_one_day(store, village):
+    m = _matter(store, village)
+    _deliberate(store, m.id, vocab.ROUTE_VILLAGE, decided_on="2026-11-08")
+    _handle(store, m.id, "2026-11-12")
+    _evaluate(store, m.id, "不满意", "2026-11-12")  # 办事 and 评事 on the 12th: the 评事 came after
+    with pytest.raises(ValidationError) as err:
+        _deliberate(store, m.id, vocab.ROUTE_VILLAGE, decided_on="2026-11-11")
+    assert err.value.errors == {"decided_on": "不能早于上一环节（评事 2026-11-12）"}

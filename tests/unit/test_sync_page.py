@@ -200,3 +200,10 @@ def test_empty_results_table_has_readable_columns(qtbot, store):
         for c in range(table.columnCount() - 1):  # the last column takes the rest of the width
             title = table.horizontalHeaderItem(c).text()
             assert table.columnWidth(c) >= header.fontMetrics().horizontalAdvance(title) + 2 * em, title
+
+
+def test_a_time_at_the_calendars_edge_is_shown_as_it_is():
+    from village_counsel.ui.sync_page import local_time
+
+    assert local_time("0001-01-01T00:00:00+14:00") == "0001-01-01T00:00:00+14:00"
+    assert local_time("not a time") == "not a time" and local_time(None, "从未") == "从未"

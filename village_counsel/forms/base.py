@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -114,7 +113,7 @@ def _clean_one(f: Field, value: Any) -> Any:
         if isinstance(value, bool):
             raise ValueError("应为整数")
         if isinstance(value, str):  # as typed: digits only (int() would also take "1_0" or other scripts)
-            text = unicodedata.normalize("NFKC", value).strip()
+            text = value.translate(_FULL_WIDTH).strip()
             if not _INT_TEXT.fullmatch(text):
                 raise ValueError("应为整数")
             value = text
@@ -128,7 +127,7 @@ def _clean_one(f: Field, value: Any) -> Any:
         if isinstance(value, bool):
             raise ValueError("应为数字")
         if isinstance(value, str):  # as typed: 1234.5 or 1,234.50 (float() would take "1e1", "1_0", "inf")
-            text = unicodedata.normalize("NFKC", value).strip().replace(",", "")
+            text = value.translate(_FULL_WIDTH).strip().replace(",", "")
             if not _DECIMAL_TEXT.fullmatch(text):
                 raise ValueError("应为数字")
             value = text
@@ -285,6 +284,9 @@ def is_clean(form: Form, values: dict[str, Any]) -> bool:
     return True
 
 
+# Full-width digits, signs, point and comma (as a Chinese input method may type them) read as ASCII; no
+# other look-alikes (①, ², ⑩ are not numbers a person types).
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９＋－．，　", "0123456789+-., ")
 _INT_TEXT = re.compile(r"[+-]?[0-9]+")
 _DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 

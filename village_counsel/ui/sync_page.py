@@ -88,7 +88,10 @@ def local_time(stamp: str | None, empty: str = "") -> str:
         return stamp  # not a time we wrote: shown as it is rather than hidden
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)  # the store writes UTC
-    moment = moment.astimezone()
+    try:
+        moment = moment.astimezone()
+    except (OverflowError, OSError, ValueError):  # a time at the calendar's very edge (a crafted file)
+        return stamp
     return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
