@@ -261,6 +261,22 @@ def test_notice_states_its_publicity_period(store, personal):
         notice_pdf(store, exercise, step="no_such_step")
 
 
+def test_a_notice_lists_only_what_came_before_it_and_its_printer_hears_of_a_short_publicity(store, personal):
+    from village_counsel.reports.notice import notice_warnings
+
+    _, exercise, _ = personal
+    steps = [
+        {"key": "application", "date": "2026-10-09"},
+        {"key": "village_publicity", "date": "2026-10-12", "end_date": "2026-10-14"},  # 3 days of 7
+        {"key": "township_review", "date": "2026-10-20"},  # after the notice went up
+    ]
+    later = powers.update_exercise(store, exercise.id, {"steps": steps})
+    text = pdf_text(notice_pdf(store, later))
+    assert "提出申请" in text and "乡镇审核" not in text
+    assert notice_warnings(later) == ["“村内公示”公示 3 天（2026-10-12 至 2026-10-14），少于规定的 7 天"]
+    assert notice_warnings(exercise) == []
+
+
 def test_matter_dossier_tells_its_whole_story(store, personal):
     matter, _, _ = personal
     matters.deliberate(
@@ -281,6 +297,9 @@ def test_matter_dossier_tells_its_whole_story(store, personal):
     ):
         assert words in text
     assert matter_number(store, matter) == "说事-2026-10-01-1"
+    mediation = store.get("matter", matter.id)["mediation_id"]
+    assert mediation[:8] not in text  # the linked case is named by its date and dispute, not its id
+    assert "2026-10-09 邻里纠纷调解" in "".join(text.split("\n"))
 
 
 def test_records_are_found_by_number_id_or_id_prefix(store, personal, village):

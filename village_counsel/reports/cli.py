@@ -117,7 +117,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_print_notice(args: argparse.Namespace) -> int:
     from ..cli import open_cli_store
     from .lookup import find_exercise
-    from .notice import notice_pdf
+    from .notice import notice_pdf, notice_warnings
 
     with open_cli_store(args) as store:
         try:
@@ -128,6 +128,9 @@ def cmd_print_notice(args: argparse.Namespace) -> int:
             pdf = notice_pdf(store, exercise, args.output, step=args.step)
         except NotFound as exc:
             return _usage_error("print notice", str(exc))
+        warnings = notice_warnings(exercise, args.step)
+    for warning in warnings:  # the notice itself, posted for villagers, does not say it
+        sys.stderr.write(f"提示（合法性审查）：{warning}\n")
     return _done(args.output, pdf)
 
 

@@ -120,7 +120,14 @@ def matter_story(store: Store, matter: Record, *, today: date | None = None) -> 
     for key, label in (("mediation_id", "转人民调解"), ("exercise_id", "转五议决策")):
         linked = store.find(data.get(key) or "")
         if linked is not None and not linked.deleted:
-            ref = linked.get("number") or linked.id[:8]
+            ref = (
+                linked.get("number")
+                or (  # a mediation case has no number: its date and kind of dispute
+                    f"{linked.get('date') or ''} {linked.get('dispute_type') or ''}纠纷调解".strip()
+                    if linked.kind == "service_entry"
+                    else linked.id[:8]
+                )
+            )
             status = linked.get("status") or linked.get("outcome") or "办理中"
             details.append((label, f"{ref}（{status}）"))
     rows = [[label, mask_text(value, names)] for label, value in details if value]

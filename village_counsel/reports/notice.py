@@ -91,9 +91,11 @@ def notice_story(store: Store, exercise: Record, step_key: str | None = None) ->
     story.append(kv_table(pairs))
     if step.get("content"):
         story += [para("公示内容", "h2"), para(mask_text(step.get("content"), [applicant]), "body")]
+    # the procedures carried out before this publicity (those after it had not happened when it went up)
+    before = item.steps[: next(n for n, s in enumerate(item.steps) if s.key == spec.key)]
     done = [
         (s, next(x for x in data.get("steps", []) if x["key"] == s.key))
-        for s in item.steps
+        for s in before
         if any(x["key"] == s.key for x in data.get("steps", []))
     ]
     if done:
@@ -127,6 +129,26 @@ def notice_story(store: Store, exercise: Record, step_key: str | None = None) ->
         )
     )
     return story, f"{title}：{subject}"
+
+
+def notice_warnings(exercise: Record, step_key: str | None = None) -> list[str]:
+    """The legality review's findings on the publicity a notice posts (too short, its end not recorded,
+    decided before it ended): said to whoever prints it, never on the notice itself."""
+    from ..powers import review
+
+    item = load_catalog().item(exercise.get("item", ""))
+    if item is None:
+        return []
+    spec, _ = publicity_step(item, exercise.data, step_key)
+    return [
+        f.message
+        for f in review(exercise)
+        if f.code in ("publicity_too_short", "publicity_end_missing")
+        and f.step == spec.key
+        # (a decision's finding is on the step taken too early; it names the publicity it cut short)
+        or f.code == "decided_during_publicity"
+        and f"“{spec.name}”公示期满" in f.message
+    ]
 
 
 def notice_pdf(
