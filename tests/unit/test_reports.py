@@ -462,3 +462,13 @@ def test_create_village_helper_names_are_unique(store):
     with pytest.raises(NotFound):
         fig.resolve_village(store, "乙村")
     assert fig.resolve_village(store, "甲村")["name"] == "甲村"
+
+
+def test_a_consultation_that_does_not_say_how_is_not_counted_as_on_site(store, village):
+    from village_counsel.reports.figures import service_figures
+
+    quick = checklist.log_service(store, village.id, {"date": "2026-10-05", "duty": "法律咨询"})
+    phoned = checklist.log_service(
+        store, village.id, {"date": "2026-10-06", "duty": "法律咨询", "channel": "电话"}
+    )
+    assert service_figures([quick, phoned]).by_channel == {"未注明": 1, "电话": 1}

@@ -181,7 +181,7 @@ def service_figures(entries: list[Record]) -> ServiceFigures:
         elif duty == "法律咨询":
             fig.consultations += 1
             fig.consultation_people += people
-            channel = e.get("channel") or "现场"
+            channel = e.get("channel") or "未注明"  # (a quick entry may not say how)
             fig.by_channel[channel] = fig.by_channel.get(channel, 0) + 1
             topic = e.get("topic") or "其他"
             fig.by_topic[topic] = fig.by_topic.get(topic, 0) + 1
