@@ -44,7 +44,13 @@ def test_matters_page_prints_the_chosen_matters_record(demo_store, qtbot, no_mod
     offered: list[str] = []
     no_modal["QMessageBox"] = choose("另存为 PDF…", offered)
     target = tmp_path / "一事一档"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "PDF 文件 (*.pdf)"))
+    suggested: list[str] = []
+
+    def save_as(_parent, _title, proposed, *a, **k):
+        suggested.append(proposed)
+        return str(target), "PDF 文件 (*.pdf)"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
     page.print_button.click()
     printer = record_printer(page)
     qtbot.waitUntil(lambda: not printer.busy, timeout=30000)
@@ -52,6 +58,9 @@ def test_matters_page_prints_the_chosen_matters_record(demo_store, qtbot, no_mod
     assert printer.saved_to == target.with_suffix(".pdf")
     text = text_of(printer.saved_to)
     assert "一事一档" in text and matter["raiser"] not in text  # names masked
+    from village_counsel.reports.lookup import matter_number
+
+    assert suggested[0].endswith(f"{matter_number(demo_store, matter)}.pdf")  # named by its number
 
 
 def test_powers_page_prints_the_chosen_exercises_notice(demo_store, qtbot, no_modal, monkeypatch):

@@ -132,8 +132,12 @@ class RecordPrinter(QObject):
         """Generate ``record``'s notice (``kind`` "notice") or 一事一档 page (``kind`` "record")."""
         if self.busy:
             return
-        number = record.get("number") or record.id[:8]
-        safe = "".join(c for c in str(number) if c.isalnum() or c in "-_")[:40] or record.id[:8]
+        number = record.get("number")
+        if not number and record.kind == "matter":  # a matter's number is its session's and its place
+            from ..reports.lookup import matter_number
+
+            number = matter_number(self.store, record)
+        safe = "".join(c for c in str(number or "") if c.isalnum() or c in "-_")[:40] or record.id[:8]
         out = Path(self._tmp_dir) / f"{kind}-{safe}.pdf"
         name = f"{title}-{safe}.pdf"
         self.busy = True
