@@ -97,7 +97,9 @@ class RecordList(QWidget):
                 text = "2026-11-05"
             elif col.sort == "item":
                 text = "中" * 11
-            elif col.sort in ("village", "route", "stage", "duty", "number", "format", "venue"):
+            elif col.sort == "number":  # a session's 说事-2026-11-01, an exercise's P01-2026-001
+                text = "说事-2026-11-01"
+            elif col.sort in ("village", "route", "stage", "duty", "format", "venue"):
                 text = "中" * 6
             else:
                 text = "中" * max(3, len(col.label))
