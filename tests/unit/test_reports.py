@@ -73,6 +73,10 @@ def test_masks_follow_the_printed_forms():
     assert mask_name("欧阳建国") == "欧**国"
     assert mask_names("王建明、李静") == "王*明、李*"
     assert mask_id(None) == mask_phone("") == mask_name(None) == ""
+    # an office is not a person: 村主任, not 村*任
+    assert mask_name("村主任") == "村主任" and mask_name("党支部书记") == "党支部书记"
+    assert mask_names("李秀英、村委会") == "李*英、村委会"
+    assert mask_text("由村主任与李秀英协商", ["村主任", "李秀英"]) == "由村主任与李*英协商"
 
 
 def test_mask_text_scrubs_numbers_and_known_names():

@@ -40,12 +40,24 @@ def mask_phone(value: str | None) -> str:
     return "*" * max(len(text) - 4, 0) + text[-4:]
 
 
+# A 责任人 or 主持人 is often written as an office (村主任, 党支部书记, 村委会), not a person: an office acting
+# as such is not personal data, and 村*任 helps no one.
+_OFFICE = re.compile(
+    r".{0,8}(主任|书记|委员|委员会|村委|两委|支部|会计|出纳|文书|组长|干部|调解员|网格员|联络员|专职|小组|村委会)"
+)
+
+
+def is_office(value: str | None) -> bool:
+    return bool(value) and _OFFICE.fullmatch(str(value).strip()) is not None
+
+
 def mask_name(value: str | None) -> str:
-    """One person's name: 王*明, 王*（two characters）, 欧阳**锋 keeps first and last character."""
+    """One person's name: 王*明, 王*（two characters）, 欧阳**锋 keeps first and last character; an office
+    (村主任, 党支部书记) is left as it is."""
     if not value:
         return ""
     name = str(value).strip()
-    if len(name) <= 1:
+    if len(name) <= 1 or is_office(name):
         return name
     if len(name) == 2:
         return name[0] + "*"
@@ -72,7 +84,7 @@ def mask_text(value: str | None, names: Iterable[str | None] = ()) -> str:
     singles = set()
     for raw in names:
         for part in _SEPARATORS.split(raw or ""):
-            if part and not _SEPARATORS.fullmatch(part) and len(part) >= 2:
+            if part and not _SEPARATORS.fullmatch(part) and len(part) >= 2 and not is_office(part):
                 singles.add(part)
     for name in sorted(singles, key=len, reverse=True):
         text = text.replace(name, mask_name(name))
