@@ -696,11 +696,11 @@ def run_demo(
         data_months = store.months()
         if not existing:
             existing = gen.villages(villages)
-            gen.limit = today
         if data_months:
             start = _month_add(data_months[-1], 1)
-        else:
+        else:  # the months up to now (villages made in the welcome, or new ones): nothing after today
             start = _month_add(today.isoformat()[:7], 1 - months)
+            gen.limit = today
         month_list = [_month_add(start, i) for i in range(months)]
         for month in month_list:
             for village in existing:

@@ -37,6 +37,14 @@ def test_fresh_store_gets_villages_and_the_months_up_to_today(demo_store):
     assert all(v["township"] and v["county"] for v in villages)
 
 
+def test_villages_made_in_the_welcome_get_nothing_dated_after_today(store):
+    create_village(store, {"name": "下沈村", "township": "西周镇"})  # as the welcome makes it, no data yet
+    result = run_demo(store, seed=7, months=2, today=TODAY)
+    assert result.months == ["2026-10", "2026-11"]
+    latest = store.select("SELECT max(json_extract(data, '$.date')) FROM records WHERE deleted = 0")[0][0]
+    assert latest <= TODAY.isoformat()
+
+
 def test_every_record_kind_is_present(demo_store):
     store, result = demo_store
     counts = dict(store.select("SELECT kind, count(*) FROM records WHERE deleted = 0 GROUP BY kind"))

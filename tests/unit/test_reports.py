@@ -477,3 +477,15 @@ def test_a_consultation_that_does_not_say_how_is_not_counted_as_on_site(store, v
     )
     counted = service_figures([quick, phoned]).by_channel
     assert {k: n for k, n in counted.items() if n} == {"未注明": 1, "电话": 1} and counted["现场"] == 0
+
+
+def test_a_villages_section_names_its_advisors_office_when_the_village_does_not(store):
+    from village_counsel.reports.sections import _office
+    from village_counsel.villages import set_profile
+
+    set_profile(store, {"name": "沈律师", "judicial_office": "西周镇司法所"})
+    create_village(store, {"name": "下沈村", "township": "西周镇"})  # as the welcome makes it
+    create_village(store, {"name": "东门村", "township": "石浦镇", "judicial_office": "石浦镇司法所"})
+    report = fig.month_report(store, "2026-11", today=TODAY)
+    offices = {sec.name: _office(report, sec) for sec in report.sections}
+    assert offices == {"下沈村": "西周镇司法所", "东门村": "石浦镇司法所"}

@@ -133,6 +133,25 @@ def test_folder_import_reads_every_zip(stores, tmp_path):
     assert b.fingerprint() == a.fingerprint()
 
 
+def test_folder_import_reads_its_subfolders_and_names_files_by_their_path(stores, tmp_path):
+    """A USB stick with a folder per advisor: every export inside is imported, and two advisors' files of
+    the same name are told apart."""
+    a, b, office = stores("a"), stores("b"), stores("office")
+    create_village(a, {"name": "上张村"})
+    create_village(b, {"name": "下沈村"})
+    usb = tmp_path / "usb"
+    export_changes(a, usb / "李律师" / "1.zip")
+    export_changes(b, usb / "沈律师" / "2026-11" / "1.zip")
+    export_changes(b, usb / ".trash" / "old.zip")  # hidden folders are passed over
+    (usb / "月报.pdf").write_bytes(b"%PDF")
+    results = import_paths(office, [usb])
+    assert [r.display for r in results] == ["李律师/1.zip", "沈律师/2026-11/1.zip"] and all(
+        r.ok for r in results
+    )
+    assert results[1].summary().startswith("沈律师/2026-11/1.zip：新增")
+    assert sorted(v["name"] for v in office.list("village")) == ["上张村", "下沈村"]
+
+
 def test_member_size_is_bounded(stores, tmp_path, monkeypatch):
     from village_counsel.sync import export as export_mod
 

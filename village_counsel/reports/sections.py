@@ -47,9 +47,14 @@ def _distinct(values: list[Any]) -> str:
 
 
 def _office(report: MonthReport, sec: Section | None) -> str:
-    """A village's own 司法所 in its section; the report's (one, or the list) otherwise."""
-    own = sec.village.get("judicial_office") if sec is not None and sec.village is not None else None
-    return own or report.judicial_office
+    """A village's own 司法所 in its section (as the village's record says, else as its advisor's profile
+    does); the report's (one, or the list) otherwise."""
+    if sec is not None:
+        own = sec.village.get("judicial_office") if sec.village is not None else None
+        own = own or (sec.advisor or {}).get("judicial_office")
+        if own:
+            return str(own)
+    return report.judicial_office
 
 
 def header_block(report: MonthReport, sec: Section | None) -> Flowable:

@@ -110,15 +110,20 @@ class ImportResult:
     conflicts: int = 0
     villages: list[str] = field(default_factory=list)
     changes: Changes = field(default_factory=Changes)
+    label: str = ""  # the name shown; by default the file's (import_paths: its path within a folder)
+
+    @property
+    def display(self) -> str:
+        return self.label or self.path.name
 
     def summary(self) -> str:
         """The one-line Chinese summary the CLI prints and the window shows."""
         if not self.ok:
-            return f"{self.path.name}：已拒绝：{self.reason}"
+            return f"{self.display}：已拒绝：{self.reason}"
         if self.already:
-            return f"{self.path.name}：此文件已导入过，无变化"
+            return f"{self.display}：此文件已导入过，无变化"
         return (
-            f"{self.path.name}：新增 {self.new}，更新 {self.updated}，未变 {self.unchanged}，冲突 {self.conflicts}"
+            f"{self.display}：新增 {self.new}，更新 {self.updated}，未变 {self.unchanged}，冲突 {self.conflicts}"
             f"（设备 {self.device_id} 第 {self.seq} 号{'完整' if self.full else '增量'}导出）"
         )
 
@@ -187,16 +192,47 @@ class Workers:
 # --- finding files -------------------------------------------------------------------------------------
 
 
+# A folder is searched this deep for export files: a USB stick with a folder per advisor (or per month
+# inside it), not a whole disk.
+FOLDER_DEPTH = 3
+
+
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, and every ``*.zip`` directly inside each folder (sorted by name)."""
-    out: list[Path] = []
+    """Files as given, and every ``*.zip`` inside each folder and its subfolders (up to
+    :data:`FOLDER_DEPTH` levels; hidden ones skipped), in order of their path."""
+    return [path for path, _ in _expand(paths)]
+
+
+def _expand(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
+    """:func:`expand_paths`, each file with the name to show for it: a file found in a folder's subfolder
+    by its path from that folder (沈建国/B-6.zip: two advisors' B-6.zip stay apart)."""
+    out: list[tuple[Path, str]] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            out.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == EXTENSION))
+            out.extend(
+                (found, found.relative_to(path).as_posix()) for found in sorted(_zips(path, FOLDER_DEPTH))
+            )
         else:
-            out.append(path)
+            out.append((path, path.name))
     return out
+
+
+def _zips(folder: Path, depth: int) -> Iterator[Path]:
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return  # an unreadable subfolder is passed over (the folder given itself was readable)
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
+            if entry.is_file() and entry.suffix.lower() == EXTENSION:
+                yield entry
+            elif depth > 1 and entry.is_dir() and not entry.is_symlink():
+                yield from _zips(entry, depth - 1)
+        except OSError:
+            continue
 
 
 def import_paths(
@@ -219,7 +255,8 @@ def import_paths(
             pending[0]()
             pending.clear()  # only once it has succeeded
 
-    files = expand_paths(paths)
+    labelled = _expand(paths)
+    files = [path for path, _ in labelled]
     results = []
     workers = Workers() if parallel else None
     try:
@@ -229,7 +266,9 @@ def import_paths(
                 if progress:
                     progress(n * 1000 + (done * 1000 // max(total, 1)), len(files) * 1000)
 
-            results.append(import_file(store, path, progress=step, before_merge=first_merge, workers=workers))
+            result = import_file(store, path, progress=step, before_merge=first_merge, workers=workers)
+            result.label = labelled[n][1]
+            results.append(result)
     finally:
         if workers is not None:
             workers.close()

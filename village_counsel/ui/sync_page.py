@@ -435,14 +435,14 @@ class SyncPage(QWidget):
         rows = []
         for r in results:
             if not r.ok:
-                rows.append([r.path.name, "已拒绝", "", "", "", "", r.reason])
+                rows.append([r.display, "已拒绝", "", "", "", "", r.reason])
             elif r.already:
-                rows.append([r.path.name, "已导入过", "", "", "", "", "此文件以前已导入，无变化"])
+                rows.append([r.display, "已导入过", "", "", "", "", "此文件以前已导入，无变化"])
             else:
                 note = f"设备 {r.device_id} 第 {r.seq} 号{'完整' if r.full else '增量'}导出"
                 rows.append(
                     [
-                        r.path.name,
+                        r.display,
                         "已导入",
                         str(r.new),
                         str(r.updated),
