@@ -113,14 +113,20 @@ def _sync_attendance_entry(
 
 
 def delete_session(store: Store, session_id: str) -> Changes:
-    """Delete a 说事会 with what belongs to it: its matters and the advisor's attendance entry in the
-    service log (enter once: it went in with the session). One operation: an undo brings all of it back.
-    Records linked to a matter (a mediation case, a power exercise) stay: they are records of their own."""
+    """Delete a 说事会 that no longer holds matters, with the advisor's attendance entry in the service log
+    (enter once: it went in with the session). One operation: an undo brings both back. A session that
+    still holds matters is refused (RuleError): each matter is deleted on its own first — deleting them
+    along with the session would hide that from sync, where another device may keep the session (a
+    conflict resolved for it) and would then find its matters gone."""
     session = store.get("session", session_id)
+    held = session_matters(store, session_id)
+    if held:
+        raise RuleError(
+            f"说事会“{session.get('number') or session.get('date')}”中还有 {len(held)} 个事项："
+            "请先删除这些事项，再删除说事会"
+        )
     changes = Changes()
     with store.transaction():
-        for matter in session_matters(store, session_id):
-            changes.add(store.delete("matter", matter.id))
         entry_id = session.get("service_id")
         entry = store.find(entry_id) if entry_id else None
         if entry is not None and not entry.deleted and entry.get("session_id") == session_id:

@@ -136,9 +136,12 @@ def test_delete_asks_first_and_tombstones(ui_store, filled, qtbot, monkeypatch):
     assert ui_store.get("matter", target.id, include_deleted=True).deleted
 
 
-def test_deleting_a_session_deletes_its_matters_and_attendance_in_one_undoable_step(
+def test_a_session_is_deleted_only_once_its_matters_are_and_takes_its_attendance_with_it(
     ui_store, village_ids, qtbot, monkeypatch
 ):
+    """Deleting the matters along with the session would hide them from sync: another device that keeps
+    the session (a conflict resolved for it) would find its matters gone. So: matters first, each on its
+    own; then the session, with the attendance entry that came with it."""
     from village_counsel.history import undo_last
 
     day = (TODAY - timedelta(days=3)).isoformat()
@@ -146,10 +149,7 @@ def test_deleting_a_session_deletes_its_matters_and_attendance_in_one_undoable_s
         ui_store,
         village_ids["上张村"],
         {"date": day, "format": "现场说", "attendance": {"法律顾问": 1, "村民": 12}},
-        [
-            {"raiser": "王建国", "content": "申请低保的程序不清楚", "category": "党群关系"},
-            {"raiser": "李秀英", "content": "村口路灯不亮", "category": "村庄建设"},
-        ],
+        [{"raiser": "王建国", "content": "申请低保的程序不清楚", "category": "党群关系"}],
     )
     entry_id = ui_store.get("session", session.id)["service_id"]
     assert entry_id
@@ -157,23 +157,27 @@ def test_deleting_a_session_deletes_its_matters_and_attendance_in_one_undoable_s
     qtbot.addWidget(rl)
     rl.view.selectRow(0)
     asked: list[str] = []
+    told: list[str] = []
 
     def answer(_parent, _title, text, *a, **k):
         asked.append(text)
         return QMessageBox.StandardButton.Yes
 
     monkeypatch.setattr(QMessageBox, "question", answer)
+    for kind in ("warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, kind, lambda _p, _t, text, *a, **k: told.append(text))
     rl.delete_current()
-    assert "2 个事项（其中 2 个尚未办结）及法律顾问的参会台账将一并删除" in asked[0]
-    for kind, rid in [
-        ("session", session.id),
-        ("service_entry", entry_id),
-        *(("matter", m.id) for m in raised),
-    ]:
-        assert ui_store.get(kind, rid, include_deleted=True).deleted, kind
-    undo_last(ui_store)  # one operation: all of it comes back
+    assert not asked and "还有 1 个事项" in told[0]  # refused before asking
     assert not ui_store.get("session", session.id).deleted
-    assert len(matters.session_matters(ui_store, session.id)) == 2
+    ui_store.delete("matter", raised[0].id)
+    rl.refresh()
+    rl.view.selectRow(0)
+    rl.delete_current()
+    assert "参会台账将一并删除" in asked[0]
+    assert ui_store.get("session", session.id, include_deleted=True).deleted
+    assert ui_store.get("service_entry", entry_id, include_deleted=True).deleted
+    undo_last(ui_store)  # one operation: both come back
+    assert not ui_store.get("session", session.id).deleted
     assert not ui_store.get("service_entry", entry_id).deleted
 
 

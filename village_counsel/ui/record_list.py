@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import matters, search
+from ..errors import RuleError
 from ..store import Changes, Record, Store
 from .common import Hub, MonthCombo, VillageCombo, confirm, report_error
 from .models import RecordTableModel
@@ -165,15 +166,18 @@ class RecordList(QWidget):
         if record is None:
             return
         also = ""
-        if record.kind == "session":  # its matters and the advisor's attendance entry go with it
+        if record.kind == "session":  # its matters first (matters.delete_session); its attendance goes with it
             inside = matters.session_matters(self.store, record.id)
-            open_ = sum(1 for m in inside if m.get("stage") != "评事")
-            parts = [f"会上提出的 {len(inside)} 个事项" + (f"（其中 {open_} 个尚未办结）" if open_ else "")]
-            parts = parts if inside else []
+            if inside:
+                report_error(
+                    self,
+                    RuleError(
+                        f"说事会中还有 {len(inside)} 个事项。请先在“说事事项”中删除这些事项，再删除说事会。"
+                    ),
+                )
+                return
             if record.get("service_id"):
-                parts.append("法律顾问的参会台账")
-            if parts:
-                also = f"\n{'及'.join(parts)}将一并删除（可用 Ctrl+Z 撤销）。"
+                also = "\n法律顾问的参会台账将一并删除（可用 Ctrl+Z 撤销）。"
         if not confirm(
             self,
             "删除记录",
