@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
+from village_counsel.forms import form_for
 from village_counsel.store import Store
 from village_counsel.sync import export_changes, import_file, list_conflicts
 from village_counsel.ui.sync_page import SyncPage, local_time
@@ -175,7 +176,8 @@ def test_conflict_times_are_local(qtbot, store, village, other, tmp_path, shangh
     sid, conflict = _one_conflict(store, village, other, tmp_path)
     page = _page(qtbot, store)
     current = page.conflict_table.item(0, 2).text()
-    assert current == f"{local_time(conflict.current.updated_at)}（{conflict.current.origin}）"
+    origin = "本机" if conflict.current.origin == store.device_id else conflict.current.origin
+    assert current == f"{local_time(conflict.current.updated_at)}（{origin}）"
     assert "T" not in current.split("（")[0] and "年" in current
 
 
@@ -207,3 +209,32 @@ def test_a_time_at_the_calendars_edge_is_shown_as_it_is():
 
     assert local_time("0001-01-01T00:00:00+14:00") == "0001-01-01T00:00:00+14:00"
     assert local_time("not a time") == "not a time" and local_time(None, "从未") == "从未"
+
+
+def test_a_conflict_names_its_village_and_compares_readable_values(qtbot, store, village, other, tmp_path):
+    sid = store.put(
+        "session",
+        {"date": "2026-11-05", "format": "现场说", "attendance": {"党员": 3}},
+        village_id=village.id,
+    ).id
+    import_file(other, export_changes(store, tmp_path / "1.zip").path)
+    store.put(
+        "session",
+        {"date": "2026-11-05", "format": "现场说", "attendance": {"党员": 4}, "service_id": "x1"},
+        id=sid,
+    )
+    other.put("session", {"date": "2026-11-05", "format": "现场说", "attendance": {"党员": 5}}, id=sid)
+    import_file(store, export_changes(other, tmp_path / "2.zip").path)
+    page = _page(qtbot, store)
+    assert page.conflict_table.item(0, 1).text().endswith(f"（{village['name']}）")
+    assert "本机" in page.conflict_table.item(0, 2).text() + page.conflict_table.item(0, 3).text()
+    page.conflict_table.selectRow(0)
+    shown = {
+        page.compare_table.item(r, 0).text(): (
+            page.compare_table.item(r, 1).text(),
+            page.compare_table.item(r, 2).text(),
+        )
+        for r in range(page.compare_table.rowCount())
+    }
+    assert sorted(shown[form_for("session").labels["attendance"]]) == ["党员 4", "党员 5"]
+    assert "service_id" not in shown  # a link's id is not for comparing by eye

@@ -13,7 +13,7 @@ from . import keys
 from .conflicts import list_conflicts, resolve
 from .export import export_changes
 from .importer import import_paths
-from .status import device_statuses, own_status, village_statuses
+from .status import device_statuses, local_time, own_status, village_statuses
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -144,25 +144,38 @@ def cmd_sync_status(args: argparse.Namespace) -> int:
         }
         print(json.dumps(body, ensure_ascii=False, indent=2))
         return EXIT_OK
-    print(
-        f"本机 {own['device_id']}（指纹 {own['fingerprint']}）：最近导出第 {own['last_export_seq']} 号，待导出修订 {own['pending']} 条"
+    last = (
+        f"最近导出第 {own['last_export_seq']} 号（{local_time(str(own['last_export_at'] or ''))}）"
+        if own["last_export_seq"]
+        else "尚未导出过"
     )
+    print(f"本机 {own['device_id']}（指纹 {own['fingerprint']}）：{last}，待导出修订 {own['pending']} 条")
     for d in devices:
         gap = f"，缺少第 {d.missing_text()} 号" if d.missing else ""
         print(
-            f"设备 {d.device_id}（指纹 {d.fingerprint}）：已收到 {d.files} 个文件，最新第 {d.last_seq} 号，导入于 {d.last_imported_at}{gap}"
+            f"设备 {d.device_id}（指纹 {d.fingerprint}）：已收到 {d.files} 个文件，最新第 {d.last_seq} 号，"
+            f"导入于 {local_time(d.last_imported_at)}{gap}"
         )
     stale = [v for v in villages if not v.synced_this_month]
     for v in villages:
-        print(f"  {v.name}：最近同步 {v.last_sync or '从未'}")
+        print(f"  {v.name}：最近同步 {local_time(v.last_sync, '从未')}")
     if devices:
         print(f"本月未同步的村：{'、'.join(v.name for v in stale) if stale else '无'}")
     return EXIT_OK
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
+    from ..search import KIND_LABELS, title
+    from ..villages import village_names
+
     with open_cli_store(args) as store:
         conflicts = list_conflicts(store)
+        names = village_names(store)
+        here = store.device_id
+
+    def device(origin: str) -> str:
+        return "本机" if origin == here else f"设备 {origin}"
+
     if args.json:
         body = [
             {
@@ -188,9 +201,14 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     if not conflicts:
         print("没有待处理的同步冲突。")
     for c in conflicts:
+        village = names.get(c.current.village_id or "")
+        where = f"（{village}）" if village and c.kind != "village" else ""
         print(
-            f"{c.kind} {c.id}：当前 {c.current.rev}@{c.current.origin}，冲突版本 {c.losing.rev}@{c.losing.origin}"
+            f"{KIND_LABELS.get(c.kind, c.kind)}“{title(c.current)}”{where}：当前版本来自{device(c.current.origin)}"
+            f"（{local_time(c.current.updated_at)}{'，已删除' if c.current.deleted else ''}），冲突版本来自"
+            f"{device(c.losing.origin)}（{local_time(c.losing.updated_at)}{'，已删除' if c.losing.deleted else ''}）"
         )
+        print(f"  保留冲突版本：village-counsel resolve {c.id} {c.losing.rev} {c.losing.origin}")
     return EXIT_OK
 
 

@@ -88,6 +88,23 @@ def device_statuses(store: Store) -> list[DeviceStatus]:
     return out
 
 
+def local_time(stamp: str | None, empty: str = "") -> str:
+    """A stored time (ISO 8601, in UTC) as the person reads it: local time, "2026年11月26日 22:59"."""
+    if not stamp:
+        return empty
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp  # not a time we wrote: shown as it is rather than hidden
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # the store writes UTC
+    try:
+        moment = moment.astimezone()
+    except (OverflowError, OSError, ValueError):  # a time at the calendar's very edge (a crafted file)
+        return stamp
+    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+
+
 def _local_month(stamp: str) -> str:
     """The month, on this computer's clock, of a stored time (UTC, ISO 8601): an import at 06:00 on the
     1st in Ningbo is 22:00 the day before in UTC, and belongs to the new month."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,8 @@ from ..sync import (
     village_statuses,
 )
 from ..sync.keys import office_key
+from ..sync.status import local_time
+from ..villages import village_names
 from .common import heading, report_error
 from .ops import run_op
 
@@ -73,26 +75,20 @@ def _show(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, dict) and all(isinstance(v, int | float | str) for v in value.values()):
+        return "，".join(f"{k} {v}" for k, v in value.items())[:300]  # 参加人员: 党员 3，村民代表 9
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):  # steps, events
+        return "；".join(
+            " ".join(str(x) for k, x in row.items() if k not in ("key",) and x not in (None, "", [], {}))
+            for row in value
+        )[:300]
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)[:300]
     return str(value)
 
 
-def local_time(stamp: str | None, empty: str = "") -> str:
-    """A stored time (ISO 8601, in UTC) as the person reads it: local time, "2026年11月26日 22:59"."""
-    if not stamp:
-        return empty
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp  # not a time we wrote: shown as it is rather than hidden
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)  # the store writes UTC
-    try:
-        moment = moment.astimezone()
-    except (OverflowError, OSError, ValueError):  # a time at the calendar's very edge (a crafted file)
-        return stamp
-    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+# Keys that link a record to another (ids): not something to compare by eye.
+_LINK_KEYS = {"service_id", "session_id", "matter_id", "mediation_id", "exercise_id"}
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -254,16 +250,26 @@ class SyncPage(QWidget):
             if not v.synced_this_month:
                 self.village_table.item(r, 2).setForeground(QColor("#b00020"))
 
+    def _device(self, origin: str) -> str:
+        return "本机" if origin == self.store.device_id else origin
+
     def refresh_conflicts(self) -> None:
         self.conflicts = list_conflicts(self.store)
+        every = village_names(self.store)  # (same-name villages told apart)
+        names = {
+            c.current.village_id: every[c.current.village_id]
+            for c in self.conflicts
+            if c.kind != "village" and c.current.village_id in every
+        }
         _fill(
             self.conflict_table,
             [
                 [
                     _title(c.kind),
-                    _describe(c),
-                    f"{local_time(c.current.updated_at)}（{c.current.origin}）",
-                    f"{local_time(c.losing.updated_at)}（{c.losing.origin}）",
+                    _describe(c)
+                    + (f"（{names[c.current.village_id]}）" if c.current.village_id in names else ""),
+                    f"{local_time(c.current.updated_at)}（{self._device(c.current.origin)}）",
+                    f"{local_time(c.losing.updated_at)}（{self._device(c.losing.origin)}）",
                 ]
                 for c in self.conflicts
             ],
@@ -288,7 +294,7 @@ class SyncPage(QWidget):
         labels = form.labels if form else {}
         current, losing = conflict.current, conflict.losing
         keys = [k for k in labels if k in current.data or k in losing.data]
-        keys += sorted(k for k in {*current.data, *losing.data} if k not in labels)
+        keys += sorted(k for k in {*current.data, *losing.data} if k not in labels and k not in _LINK_KEYS)
         rows = [["已删除", "是" if current.deleted else "否", "是" if losing.deleted else "否"]]
         rows += [[labels.get(k, k), _show(current.data.get(k)), _show(losing.data.get(k))] for k in keys]
         _fill(self.compare_table, rows)
