@@ -308,15 +308,21 @@ def objections(exercise: Record | dict[str, Any]) -> int:
     return sum(1 for s in data.get("steps", []) if has_objection(s.get("objections")))
 
 
-# What advisors write in 异议情况 when there was none.
-_NO_OBJECTION = re.compile(r"(无|没有|未收到|未有|暂无)(任何)?(人)?(提出)?(异议|意见)?|无异议|/|／|-|—+|无。?")
+# What advisors write in 异议情况 when there was none: 无, 无异议, 公示期间无异议, 未收到异议, 群众无异议，公示通过 …
+_NONE_SAID = re.compile(
+    r"(?:公示期[内间满]?|公示|群众|村民|截至\S{0,12}?)?"
+    r"(?:无人提出|未收到任何|暂未收到|未收到|未接到|未发现|没有人提出|没有|暂无|无)"
+    r"(?:任何)?(?:人)?(?:提出)?(?:的)?(?:书面|口头)?(?:异议|意见|反馈|问题)?"
+)
+# Remarks that go with "none" and say nothing more: 公示通过, 公示期满, 正常.
+_FILLER = re.compile(r"公示(?:已)?(?:通过|期满|结束|完成)|(?:已)?通过|期满|正常|情况|[-—–/／]+")
 
 
 def has_objection(text: Any) -> bool:
-    """Whether a step's 异议情况 reports an objection: any text except the ways of saying there was none
-    (无, 没有, 无异议, 未收到异议, 暂无 …)."""
-    words = re.sub(r"[\s。.，,！!]+", "", str(text or ""))
-    return bool(words) and _NO_OBJECTION.fullmatch(words) is None
+    """Whether a step's 异议情况 reports an objection: any text left once the ways of saying there was none
+    (无, 无异议, 公示期间无异议, 未收到异议, 暂无 …) and their remarks (公示通过, 正常) are taken out."""
+    words = re.sub(r"[\s。.，,；;！!、：:]+", "", str(text or ""))
+    return bool(_FILLER.sub("", _NONE_SAID.sub("", words)))
 
 
 __all__ = ["DECISION_ITEM", "Finding", "create_exercise", "record_step", "review", "update_exercise", "vocab"]

@@ -29,9 +29,18 @@ def update_village(store: Store, village_id: str, values: dict[str, Any]) -> Rec
 
 
 def delete_village(store: Store, village_id: str) -> Record:
-    """Delete a village that holds nothing (one added by mistake); RuleError when it still has records:
-    deleting it would leave them without a village (on every device the deletion syncs to)."""
+    """Delete a village that holds nothing (one added by mistake here); RuleError when it still has records
+    (deleting it would leave them without a village, on every device the deletion syncs to) or when it came
+    from another device (which may hold records of it this store has not seen)."""
     village = store.get("village", village_id)
+    first = store.select(
+        "SELECT origin FROM revisions WHERE id = ? ORDER BY rev, origin LIMIT 1", [village_id]
+    )
+    if first and first[0][0] != store.device_id:
+        raise RuleError(
+            f"“{village.get('name')}”是从其他设备的同步文件导入的：在这里删除，同步后也会删掉对方的村"
+            "（对方的记录都在那个村下），所以不能在本机删除"
+        )
     held = store.select(
         "SELECT count(*) FROM records WHERE village_id = ? AND kind != 'village' AND deleted = 0",
         [village_id],

@@ -216,8 +216,17 @@ def test_a_note_has_one_month_spelling(ui_store, village_ids):
         save_monthly_note(ui_store, vid, "2026-13", {"risks": RISKS})
 
 
-def test_files_written_for_sharing_are_readable_by_others(tmp_path):
+def test_files_written_are_as_private_as_the_users_umask_says(tmp_path):
+    import os
+
     from village_counsel.paths import write_atomic
 
-    write_atomic(tmp_path / "x.pdf", b"%PDF")
-    assert (tmp_path / "x.pdf").stat().st_mode & 0o777 == 0o644
+    old = os.umask(0o077)
+    try:
+        write_atomic(tmp_path / "private.pdf", b"%PDF")
+        os.umask(0o022)
+        write_atomic(tmp_path / "shared.pdf", b"%PDF")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "private.pdf").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "shared.pdf").stat().st_mode & 0o777 == 0o644  # (mkstemp alone makes 0600)

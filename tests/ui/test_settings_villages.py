@@ -40,3 +40,15 @@ def test_the_settings_page_deletes_the_chosen_village_after_asking(store, villag
     page.villages.reload()
     page.delete_village(0)
     assert list_villages(store) and errors and "不能删除" in errors[0]
+
+
+def test_a_village_from_another_devices_file_is_not_deleted_here(store, tmp_path):
+    from village_counsel.store import Store
+    from village_counsel.sync import export_changes, import_file
+
+    with Store(tmp_path / "colleague" / "s.db") as colleague:
+        theirs = create_village(colleague, {"name": "下沈村"})
+        assert import_file(store, export_changes(colleague, tmp_path / "x.zip").path).ok
+    with pytest.raises(RuleError, match="从其他设备的同步文件导入"):
+        delete_village(store, theirs.id)
+    assert [v["name"] for v in list_villages(store)] == ["下沈村"]

@@ -137,3 +137,18 @@ def test_a_typed_village_already_imported_is_refused(store, qtbot, monkeypatch, 
     assert dialog.result() == WelcomeDialog.DialogCode.Accepted
     assert sorted(v["name"] for v in list_villages(store)) == ["上张村", "东门村", "北岙村"]
     assert get_profile(store)["name"] == "陈律师"
+
+
+def test_a_file_imported_before_the_welcome_was_closed_is_remembered(store, tmp_path, qtbot):
+    """Import, close the welcome without starting, open the program again: the villages are there, so
+    none is required and demo data (which would mix with them) is not offered."""
+    from village_counsel.sync import export_changes, import_file
+    from village_counsel.ui.welcome import WelcomeDialog
+    from village_counsel.villages import create_village
+
+    with Store(tmp_path / "colleague" / "s.db") as colleague:
+        create_village(colleague, {"name": "上张村"})
+        assert import_file(store, export_changes(colleague, tmp_path / "x.zip").path).ok
+    dialog = WelcomeDialog(store)
+    qtbot.addWidget(dialog)
+    assert not dialog.demo_button.isEnabled() and "上张村" in dialog.import_note.text()

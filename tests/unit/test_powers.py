@@ -411,8 +411,14 @@ def test_such_counts_are_refused_when_entered_but_imported_when_they_come_in_a_f
         ("暂无", False),
         ("—", False),
         ("", False),
+        ("公示期间无异议", False),
+        ("群众无异议，公示通过", False),
+        ("截至10月20日未收到异议", False),
+        ("未接到异议", False),
         ("有村民提出异议", True),
         ("村民张某对补偿标准有异议", True),
+        ("村民认为无依据", True),
+        ("有2人提出书面异议，已答复", True),
     ],
 )
 def test_an_objection_is_counted_only_when_there_was_one(text, counts):

@@ -77,6 +77,11 @@ def test_masks_follow_the_printed_forms():
     assert mask_name("村主任") == "村主任" and mask_name("党支部书记") == "党支部书记"
     assert mask_names("李秀英、村委会") == "李*英、村委会"
     assert mask_text("由村主任与李秀英协商", ["村主任", "李秀英"]) == "由村主任与李*英协商"
+    # a person named with an office is still a person: the name is masked, the office kept
+    assert mask_name("王建国书记") == "王*国书记" and mask_name("李海波村主任") == "李*波村主任"
+    assert mask_name("王建国党支部书记") == "王*国党支部书记" and mask_name("张三联村干部") == "张*联村干部"
+    assert mask_text("王建国到场", ["王建国书记"]) == "王*国到场"
+    assert mask_name("三组组长") == "三组组长" and mask_name("村务监督委员会") == "村务监督委员会"
 
 
 def test_mask_text_scrubs_numbers_and_known_names():
@@ -271,12 +276,13 @@ def test_a_notice_lists_only_what_came_before_it_and_its_printer_hears_of_a_shor
     _, exercise, _ = personal
     steps = [
         {"key": "application", "date": "2026-10-09"},
+        {"key": "representative_review", "date": "2026-10-13"},  # listed before it, but held after it
         {"key": "village_publicity", "date": "2026-10-12", "end_date": "2026-10-14"},  # 3 days of 7
         {"key": "township_review", "date": "2026-10-20"},  # after the notice went up
     ]
     later = powers.update_exercise(store, exercise.id, {"steps": steps})
     text = pdf_text(notice_pdf(store, later))
-    assert "提出申请" in text and "乡镇审核" not in text
+    assert "提出申请" in text and "乡镇审核" not in text and "村民代表审议" not in text
     assert notice_warnings(later) == ["“村内公示”公示 3 天（2026-10-12 至 2026-10-14），少于规定的 7 天"]
     assert notice_warnings(exercise) == []
 

@@ -41,24 +41,58 @@ def mask_phone(value: str | None) -> str:
 
 
 # A 责任人 or 主持人 is often written as an office (村主任, 党支部书记, 村委会), not a person: an office acting
-# as such is not personal data, and 村*任 helps no one.
-_OFFICE = re.compile(
-    r".{0,8}(主任|书记|委员|委员会|村委|两委|支部|会计|出纳|文书|组长|干部|调解员|网格员|联络员|专职|小组|村委会)"
+# as such is not personal data, and 村*任 helps no one. A person named with their office (王建国书记) is
+# still a person: the name is masked, the office kept (王*国书记).
+_TITLE = re.compile(
+    r"(.*?)(主任|书记|副书记|委员|委员会|村委会|两委|支部|会计|出纳|文书|组长|干部|调解员|网格员|联络员|专职|小组)$"
+)
+# What may stand before a title in an office's name: places, bodies and ranks, not a person's name.
+_OFFICE_PREFIX = re.compile(
+    r"(?:村|镇|乡|街道|社区|党|党支部|支部|党总支|两委|村委|村委会|村民委员会|监委会|村务监督|村务监督委员会|联村|驻村|治保|"
+    r"妇女|妇联|民兵|调解|调委会|网格|综治|经济合作社|合作社|[一二三四五六七八九十0-9]+组|第[一二三四五六七八九十0-9]+|副|总)*"
 )
 
 
+def _split_title(value: str) -> tuple[str, str] | None:
+    """(who, title) of a name that ends in an office's title, the places and bodies before the title
+    counted in it (李海波村主任 → 李海波, 村主任); None when it does not end in a title."""
+    match = _TITLE.fullmatch(value)
+    if not match:
+        return None
+    who, title = match.group(1), match.group(2)
+    for n in range(len(who)):  # the longest tail of ``who`` that is an office's own words
+        if _OFFICE_PREFIX.fullmatch(who[n:]):
+            return who[:n], who[n:] + title
+    return who, title
+
+
 def is_office(value: str | None) -> bool:
-    return bool(value) and _OFFICE.fullmatch(str(value).strip()) is not None
+    """An office, not a person: a title alone, or after places and bodies (村主任, 党支部书记, 三组组长);
+    a surname and a title (张主任) count as one too — it names the office-holder, as villagers do."""
+    if not value:
+        return False
+    parts = _split_title(str(value).strip())
+    if parts is None:
+        return False
+    who = parts[0].strip()
+    return len(who) <= 1 or _OFFICE_PREFIX.fullmatch(who) is not None
 
 
 def mask_name(value: str | None) -> str:
     """One person's name: 王*明, 王*（two characters）, 欧阳**锋 keeps first and last character; an office
-    (村主任, 党支部书记) is left as it is."""
+    (村主任, 党支部书记) is left as it is, and a name before an office's title is masked (王*国书记)."""
     if not value:
         return ""
     name = str(value).strip()
     if len(name) <= 1 or is_office(name):
         return name
+    parts = _split_title(name)
+    if parts is not None and len(parts[0].strip()) >= 2:
+        return _mask_person(parts[0].strip()) + parts[1]
+    return _mask_person(name)
+
+
+def _mask_person(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
@@ -86,6 +120,9 @@ def mask_text(value: str | None, names: Iterable[str | None] = ()) -> str:
         for part in _SEPARATORS.split(raw or ""):
             if part and not _SEPARATORS.fullmatch(part) and len(part) >= 2 and not is_office(part):
                 singles.add(part)
+                title = _split_title(part)
+                if title is not None and len(title[0].strip()) >= 2:
+                    singles.add(title[0].strip())  # 王建国书记 is 王建国 in the text too
     for name in sorted(singles, key=len, reverse=True):
         text = text.replace(name, mask_name(name))
     return text

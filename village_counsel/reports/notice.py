@@ -91,12 +91,14 @@ def notice_story(store: Store, exercise: Record, step_key: str | None = None) ->
     story.append(kv_table(pairs))
     if step.get("content"):
         story += [para("公示内容", "h2"), para(mask_text(step.get("content"), [applicant]), "body")]
-    # the procedures carried out before this publicity (those after it had not happened when it went up)
+    # the procedures carried out before this publicity, in the list's order and by their dates (what came
+    # after it had not happened when it went up)
     before = item.steps[: next(n for n, s in enumerate(item.steps) if s.key == spec.key)]
     done = [
-        (s, next(x for x in data.get("steps", []) if x["key"] == s.key))
+        (s, rec)
         for s in before
-        if any(x["key"] == s.key for x in data.get("steps", []))
+        for rec in data.get("steps", [])
+        if rec["key"] == s.key and not (start and str(rec.get("date") or "") > start)
     ]
     if done:
         rows = []

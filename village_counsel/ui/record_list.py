@@ -166,7 +166,9 @@ class RecordList(QWidget):
         if record is None:
             return
         also = ""
-        if record.kind == "session":  # its matters first (matters.delete_session); its attendance goes with it
+        if (
+            record.kind == "session"
+        ):  # its matters first (matters.delete_session); its attendance goes with it
             inside = matters.session_matters(self.store, record.id)
             if inside:
                 report_error(

@@ -120,6 +120,7 @@ class WelcomeDialog(QDialog):
         layout.addWidget(self.villages_error)
         layout.addStretch(1)
         layout.addLayout(buttons)
+        self.show_imported()  # a file imported before the welcome was closed last time is still here
 
     def village_rows(self) -> list[dict[str, str]]:
         rows = []
