@@ -161,7 +161,15 @@ EXTRA_CLEAN = {
                 },
                 optional={
                     n: clean_value(EXERCISE_STEP.by_name[n])
-                    for n in ("end_date", "meeting", "expected", "content")
+                    for n in (
+                        "end_date",
+                        "meeting",
+                        "expected",
+                        "present",
+                        "votes_for",
+                        "votes_against",
+                        "content",
+                    )
                 },
             ),
             max_size=3,
