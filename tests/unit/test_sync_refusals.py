@@ -155,6 +155,18 @@ def test_newer_format(source, target, good, tmp_path, field):
     _assert_refused(target, path, "更新版本")
 
 
+@pytest.mark.parametrize("field", ["format_version", "schema_version"])
+def test_a_version_number_changed_by_hand_is_a_broken_signature_not_a_newer_file(
+    source, target, good, tmp_path, field
+):
+    manifest, members = _read(good)
+    with zipfile.ZipFile(good) as zf:
+        signature = keys.unb64(zf.read("manifest.sig").decode().strip(), 64)  # the old manifest's
+    manifest[field] += 1
+    path = _write(tmp_path / "edited.zip", manifest, members, None, signature=signature)
+    _assert_refused(target, path, "签名验证失败")
+
+
 def test_not_our_format(source, target, good, tmp_path):
     manifest, members = _read(good)
     manifest["format"] = "something-else"

@@ -312,6 +312,10 @@ class BackupFailed(CounselError):
 # --- verification --------------------------------------------------------------------------------------
 
 
+class NewerFormat(Refused):
+    """A file of a newer format: said as such only when its signature holds (else it was tampered with)."""
+
+
 def _check_manifest(raw: bytes) -> dict[str, Any]:
     try:
         manifest = loads_strict(raw)
@@ -323,14 +327,14 @@ def _check_manifest(raw: bytes) -> dict[str, Any]:
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise _refuse("清单中的格式版本无效")
     if version > FORMAT_VERSION:
-        raise _refuse(
+        raise NewerFormat(
             f"由更新版本的程序导出（文件格式第 {version} 版，本程序支持到第 {FORMAT_VERSION} 版），请先升级程序"
         )
     schema = manifest.get("schema_version")
     if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
         raise _refuse("清单中的数据结构版本无效")
     if schema > DATA_VERSION:
-        raise _refuse(
+        raise NewerFormat(
             f"由更新版本的程序导出（数据结构第 {schema} 版，本程序支持到第 {DATA_VERSION} 版），请先升级程序"
         )
     device = manifest.get("device_id")
@@ -458,7 +462,14 @@ class _Importer:
         if SIGNATURE not in names:
             raise _refuse("导出文件没有签名（缺少 manifest.sig）")
         raw = read_capped(zf, zf.getinfo(MANIFEST), MAX_MANIFEST_BYTES)
-        manifest = _check_manifest(raw)
+        try:
+            manifest = _check_manifest(raw)
+        except NewerFormat:
+            # a newer program's file, or this program's file with its version number changed: the
+            # signature (made the same way in every version so far) tells which
+            if not self._signed(zf, raw, loads_strict(raw).get("device_key")):
+                raise _refuse("签名验证失败：文件被改动或已损坏")
+            raise
         listed = {m["name"] for m in manifest["members"]}
         extra = names - listed - {MANIFEST, SIGNATURE}
         if extra:
@@ -467,17 +478,24 @@ class _Importer:
         if missing:
             raise _refuse(f"缺少清单所列的成员 {sorted(missing)[0]}（文件不完整）")
 
+        if not self._signed(zf, raw, manifest.get("device_key")):
+            raise _refuse("签名验证失败：文件被改动或已损坏")
+        public = keys.unb64(manifest.get("device_key"), 32)
+        self._check_device(manifest["device_id"], public)
+        return manifest, self._cipher(manifest)
+
+    @staticmethod
+    def _signed(zf: zipfile.ZipFile, raw: bytes, device_key: Any) -> bool:
+        """Whether ``raw`` (the manifest's bytes) carries a valid signature by ``device_key``; Refused when
+        the key or the signature is not even well-formed."""
         try:
-            public = keys.unb64(manifest.get("device_key"), 32)
+            public = keys.unb64(device_key, 32)
             signature = keys.unb64(
                 read_capped(zf, zf.getinfo(SIGNATURE), MAX_SIGNATURE_BYTES).decode("ascii").strip(), 64
             )
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, TypeError):
             raise _refuse("签名或设备公钥格式无效")
-        if not keys.verify_signature(public, signature, raw):
-            raise _refuse("签名验证失败：文件被改动或已损坏")
-        self._check_device(manifest["device_id"], public)
-        return manifest, self._cipher(manifest)
+        return bool(keys.verify_signature(public, signature, raw))
 
     def _check_device(self, device_id: str, public: bytes) -> None:
         known: str | None
