@@ -192,6 +192,8 @@ def test_encrypted_export_only_for_its_office(stores, tmp_path):
     office_init(other, "别的司法所")
     refused = import_file(other, tmp_path / "sealed.zip")
     assert not refused.ok and "加密给司法所“西周镇司法所”" in refused.reason
+    own = import_file(a, tmp_path / "sealed.zip")  # the laptop's own file, taken back by mistake
+    assert not own.ok and "这是本机自己导出" in own.reason
 
 
 def test_office_key_is_never_replaced(stores):

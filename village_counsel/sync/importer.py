@@ -526,6 +526,10 @@ class _Importer:
         fingerprint = str(enc.get("office_fingerprint", ""))[:40]
         office_name = str(enc.get("office_name", ""))[:60]
         if mine is None or mine.fingerprint != fingerprint or enc.get("office_key") != keys.b64(mine.public):
+            if manifest["device_id"] == self.store.device_id:
+                raise _refuse(
+                    f"这是本机自己导出、加密给司法所“{office_name}”的文件：请交给司法所导入，本机无需导入"
+                )
             raise _refuse(
                 f"此文件加密给司法所“{office_name}”（指纹 {fingerprint}），本机没有该司法所的私钥，无法读取"
             )
