@@ -103,3 +103,35 @@ def test_a_notice_that_cannot_be_made_says_why_in_chinese(demo_store, qtbot, mon
     qtbot.waitUntil(lambda: not printer.busy, timeout=30000)
     assert errors and "没有公示步骤" in str(errors[0])
     assert printer.last_path is None
+
+
+def test_printing_a_notice_with_a_short_publicity_warns_the_printer(store, village, qtbot, no_modal):
+    from village_counsel import powers
+
+    exercise = powers.create_exercise(
+        store,
+        village.id,
+        {
+            "item": "P10",
+            "date": "2026-10-09",
+            "subject": "建房用地申请",
+            "steps": [
+                {"key": "application", "date": "2026-10-09"},
+                {"key": "village_publicity", "date": "2026-10-12", "end_date": "2026-10-14"},
+            ],
+        },
+    )
+    page = PowersPage(store, Hub(), lambda kind, id_: None)
+    qtbot.addWidget(page)
+    page.exercises.select_id(exercise.id)
+    said: list[str] = []
+
+    def look(box: QMessageBox):
+        said.append(box.informativeText())
+        return 0
+
+    no_modal["QMessageBox"] = look
+    printer = record_printer(page)
+    with qtbot.waitSignal(printer.generated, timeout=30000):
+        page.print_button.click()
+    assert "合法性审查提示：“村内公示”公示 3 天" in said[0]

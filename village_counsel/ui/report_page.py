@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..errors import NotFound
+from ..errors import CounselError, NotFound
 from ..store import Store
 from .common import Hub, MonthCombo, VillageCombo, heading, month_label, report_error, this_month
 from .ops import run_op
@@ -127,11 +127,20 @@ class RecordPrinter(QObject):
         self.busy = False
         self.last_path: Path | None = None
         self.saved_to: Path | None = None
+        self.warnings: list[str] = []  # the legality review's word on a notice being printed
 
     def print_record(self, kind: str, record: Any, title: str) -> None:
         """Generate ``record``'s notice (``kind`` "notice") or 一事一档 page (``kind`` "record")."""
         if self.busy:
             return
+        self.warnings: list[str] = []
+        if kind == "notice":  # the review's word on the publicity posted: for the printer, not the notice
+            from ..reports.notice import notice_warnings
+
+            try:
+                self.warnings = notice_warnings(record)
+            except CounselError:
+                self.warnings = []
         number = record.get("number")
         if not number and record.kind == "matter":  # a matter's number is its session's and its place
             from ..reports.lookup import matter_number
@@ -164,7 +173,13 @@ class RecordPrinter(QObject):
         box.setWindowTitle("已生成")
         box.setIcon(QMessageBox.Icon.Information)
         box.setText(f"已生成“{name}”。个人信息（姓名、电话、身份证号）已脱敏。")
-        box.setInformativeText("可另存为 PDF，或用系统的 PDF 阅读器打开后打印。")
+        warnings = self.warnings
+        if warnings:
+            box.setIcon(QMessageBox.Icon.Warning)
+        box.setInformativeText(
+            "".join(f"合法性审查提示：{w}\n" for w in warnings)
+            + "可另存为 PDF，或用系统的 PDF 阅读器打开后打印。"
+        )
         save = box.addButton("另存为 PDF…", QMessageBox.ButtonRole.AcceptRole)
         open_ = box.addButton("打开并打印…", QMessageBox.ButtonRole.ActionRole)
         box.addButton("关闭", QMessageBox.ButtonRole.RejectRole)
