@@ -169,10 +169,11 @@ def progress(
         # one village: filter on it, so the (kind, village_id, month) index is used (a township report
         # asks for each of its 400 villages in turn)
         rows = store.select(
-            "SELECT village_id, count(*) FROM records WHERE kind = 'service_entry' AND deleted = 0"
+            "SELECT village_id, json_extract(data, '$.date'), count(*) FROM records"
+            " WHERE kind = 'service_entry' AND deleted = 0"
             + (" AND village_id = ?" if village_id else "")
             + " AND month BETWEEN ? AND ? AND json_extract(data, '$.duty') = ?"
-            " AND json_extract(data, '$.date') BETWEEN ? AND ? GROUP BY village_id",
+            " AND json_extract(data, '$.date') BETWEEN ? AND ? GROUP BY 1, 2",
             [
                 *([village_id] if village_id else []),
                 start.isoformat()[:7],
@@ -182,7 +183,15 @@ def progress(
                 counted_to.isoformat(),
             ],
         )
-        done_by_village = {r[0]: r[1] for r in rows}
+        done_by_village: dict[str, int] = {}
+        # a weekly duty is owed week by week: three shifts in one week do not make up for two missed
+        by_week: dict[str, dict[date, int]] = {}
+        for vid, day, n in rows:
+            done_by_village[vid] = done_by_village.get(vid, 0) + n
+            if weeks:
+                monday = date.fromisoformat(day) - timedelta(days=date.fromisoformat(day).weekday())
+                week = by_week.setdefault(vid, {})
+                week[monday] = week.get(monday, 0) + n
         required_total: int | None = None if duty.frequency == "on_demand" else 0
         done_total = due_total = overdue_total = met_total = 0
         for vid in village_ids:
@@ -193,25 +202,27 @@ def progress(
             if vid not in began:
                 began[vid] = activity_start(store, vid)
             since = began[vid]
+            assert required_total is not None
             if duty.frequency == "weekly":
-                required = len(weeks) * duty.quantity
+                q = duty.quantity
+                per_week = by_week.get(vid, {})
+                required = len(weeks) * q
+                met = sum(min(per_week.get(w, 0), q) for w in weeks)
                 # a week is owed once it has ended, and only since the advisor began work in the village
-                owed = (
-                    sum(
-                        1
-                        for w in weeks
-                        if w + timedelta(days=6) < as_of and since and w + timedelta(days=6) >= since
-                    )
-                    * duty.quantity
+                late = sum(
+                    max(0, q - per_week.get(w, 0))
+                    for w in weeks
+                    if w + timedelta(days=6) < as_of and since and w + timedelta(days=6) >= since
                 )
             else:
                 required = duty.quantity
+                met = min(done, required)
                 owed = required if end < as_of and since and end >= since else 0
-            assert required_total is not None
+                late = max(0, owed - done)
             required_total += required
-            met_total += min(done, required)
-            due_total += max(0, required - done)
-            overdue_total += max(0, owed - done)
+            met_total += met
+            due_total += required - met
+            overdue_total += late
         out.append(DutyProgress(duty, label, required_total, done_total, due_total, overdue_total, met_total))
     return out
 

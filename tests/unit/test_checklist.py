@@ -126,9 +126,23 @@ def test_a_week_running_into_the_next_month_belongs_to_its_monday(store, village
     assert november["公共法律服务点值班"] == (5, 2, 3, 3)
     december = _by_name(checklist.progress(store, "2026-12", village.id, today=AFTER_NOVEMBER))
     assert december["公共法律服务点值班"] == (4, 1, 3, 3)
-    # seen on 3 December, the week of 30 November is still running
+    # seen on 3 December, the week of 30 November is still running (its shift is done, the weeks of the
+    # 9th, 16th and 23rd were missed: a shift in a later week does not make up for them)
     early = _by_name(checklist.progress(store, "2026-11", village.id, today=date(2026, 12, 3)))
-    assert early["公共法律服务点值班"] == (5, 2, 3, 2)
+    assert early["公共法律服务点值班"] == (5, 2, 3, 3)
+
+
+def test_a_weekly_duty_is_owed_week_by_week(store, village):
+    """Three shifts in the last week of November do not make up for the three weeks missed before it."""
+    _log(store, village, "2026-11-01", "走访")  # at work in the village since the 1st
+    for day in ("2026-11-23", "2026-11-24", "2026-11-25"):
+        _log(store, village, day, "公共法律服务点值班")
+    rows = {
+        p.duty.name: p for p in checklist.progress(store, "2026-11", village.id, today=date(2026, 11, 27))
+    }
+    shift = rows["公共法律服务点值班"]
+    assert (shift.required, shift.done, shift.met, shift.due, shift.overdue) == (5, 3, 1, 4, 3)
+    assert not shift.complete
 
 
 def test_yearly_duty_missed_shows_after_the_year(store, village):

@@ -44,8 +44,9 @@ def progress_bar(p: checklist.DutyProgress, *, short: bool = False) -> QProgress
         bar.setRange(0, max(p.required, 1))
         bar.setValue(min(p.met, p.required))
         # summed over villages, what one village did beyond its share does not count for another
-        extra = "" if short or p.met == p.done else f"（共记 {p.done} 次）"
-        bar.setFormat(f"{p.done if short else p.met} / {p.required}{extra}")
+        # (and a weekly duty week by week): what counts is ``met``; the entries beyond it are said aside
+        extra = "" if p.met == p.done else (f"（{p.done}）" if short else f"（共记 {p.done} 次）")
+        bar.setFormat(f"{p.met} / {p.required}{extra}")
         color = "#2e7d32" if p.complete else ("#c62828" if p.overdue else "#f9a825")
         bar.setStyleSheet(
             f"QProgressBar::chunk {{ background: {color}; }} QProgressBar {{ text-align: center; }}"
