@@ -138,6 +138,18 @@ def _mondays(start: date, end: date) -> list[date]:
     return out
 
 
+def counted_span(duty: Duty, month: str) -> tuple[date, date]:
+    """The days whose entries count for ``duty`` in ``month``'s view: the month; for a quarterly or yearly
+    duty its quarter or year up to the month's end; for a weekly duty the weeks that start in the month,
+    each whole (a week belongs to the month of its Monday: one running into the next month is neither
+    lost nor counted twice)."""
+    _, start, end = _period(duty, month)
+    if duty.frequency == "weekly":
+        weeks = _mondays(start, end)
+        return weeks[0], weeks[-1] + timedelta(days=6)
+    return start, min(end, month_bounds(month)[1])
+
+
 def progress(
     store: Store, month: str, village_id: str | None = None, *, today: date | None = None
 ) -> list[DutyProgress]:
@@ -155,14 +167,9 @@ def progress(
     out = []
     began: dict[str, date | None] = {}
     for duty in catalog.duties.values():
-        label, start, end = _period(duty, month)
-        counted_to = min(end, month_end)
-        weeks: list[date] = []
-        if duty.frequency == "weekly":
-            # each week belongs to the month of its Monday, entries of all its seven days included, so a
-            # week that runs into the next month is neither lost nor counted twice
-            weeks = _mondays(start, end)
-            start, counted_to = weeks[0], weeks[-1] + timedelta(days=6)
+        label, _, end = _period(duty, month)
+        start, counted_to = counted_span(duty, month)
+        weeks = _mondays(start, counted_to) if duty.frequency == "weekly" else []
         # what is owed is judged as of the counted period's end (or today, if earlier), as matters.figures
         # does: a past month's view must not count as late a quarterly duty whose quarter was still running
         as_of = min(today, counted_to + timedelta(days=1))
@@ -255,3 +262,19 @@ def entries(
     if duty:
         where, params = "json_extract(data, '$.duty') = ?", [duty]
     return store.list("service_entry", village_id=village_id, month=month, where=where, params=params)
+
+
+def counted_entries(store: Store, month: str, village_id: str | None, duty_name: str) -> list[Record]:
+    """The entries that count for a duty in ``month``'s view (:func:`counted_span`): what its progress
+    counts, so a figure and the list behind it agree."""
+    duty = next((d for d in load_catalog().duties.values() if d.name == duty_name), None)
+    if duty is None:
+        return entries(store, month, village_id, duty_name)
+    start, end = counted_span(duty, month)
+    return store.list(
+        "service_entry",
+        village_id=village_id,
+        where="month BETWEEN ? AND ? AND json_extract(data, '$.duty') = ?"
+        " AND json_extract(data, '$.date') BETWEEN ? AND ?",
+        params=[start.isoformat()[:7], end.isoformat()[:7], duty_name, start.isoformat(), end.isoformat()],
+    )

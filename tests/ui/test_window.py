@@ -130,3 +130,25 @@ def test_qt_own_words_are_chinese(qapp):
     line = QLineEdit()  # (the menu is the line's child: keep the line alive)
     menu = line.createStandardContextMenu()
     assert any(a.text().startswith("复制") for a in menu.actions())
+
+
+def test_dashboard_duty_figures_and_their_lists_agree(ui_store, village_ids, qtbot):
+    """A quarterly duty's bar counts its quarter, and the list behind it shows the same entries; the
+    entries tile counts the month, as its list does."""
+    from village_counsel import checklist
+    from village_counsel.ui.main_window import MainWindow
+
+    window = MainWindow(ui_store)
+    qtbot.addWidget(window)
+    vid = village_ids["上张村"]
+    checklist.log_service(ui_store, vid, {"date": "2026-10-05", "duty": "普法讲座", "people": 30})
+    checklist.log_service(ui_store, vid, {"date": "2026-11-06", "duty": "法律咨询"})
+    page = window.dashboard
+    page.month.set_month("2026-11")
+    page.village.set_village(vid)
+    page.refresh()
+    lecture = next(p for p in page.progress if p.duty.name == "普法讲座")
+    _, listed = page.records_for("duty", "普法讲座")
+    assert lecture.done == len(listed) == 1  # October's lecture counts for the fourth quarter
+    _, month_entries = page.records_for("entries")
+    assert page.tiles["entries"].value.text() == str(len(month_entries)) == "1"

@@ -243,8 +243,9 @@ class DashboardPage(FiguresPage):
         self.tiles["findings"].set(
             str(found), f"涉及 {sum(1 for _, x in self.findings if x)} 项行使", alert=bool(found)
         )
-        entries = sum(p.done for p in self.progress)
-        self.tiles["entries"].set(str(entries))
+        # the month's entries, as the list behind the tile shows them (the duties' progress also counts a
+        # quarter's or a year's entries, and a weekly duty's last week running into the next month)
+        self.tiles["entries"].set(str(len(checklist.entries(self.store, month, village_id))))
         # a duty with nothing required (no village yet) is not "complete": leave it out of the count
         regular = [p for p in self.progress if p.required]
         done = sum(1 for p in regular if p.complete)
@@ -382,10 +383,16 @@ class DashboardPage(FiguresPage):
             return f"审查发现：{powers.Finding.LABELS.get(arg or '', arg)}", [
                 e for e, f in self.findings if any(x.code == arg for x in f)
             ]
-        if key == "duty":
-            return f"服务台账：{arg}", checklist.entries(self.store, month, village_id, arg)
-        if key in ("entries", "duties"):
+        if key == "duty":  # what the duty's bar counts: its quarter, year or weeks, not only the month
+            return f"服务台账：{arg}", checklist.counted_entries(self.store, month, village_id, arg or "")
+        if key == "entries":
             return "服务台账", checklist.entries(self.store, month, village_id)
+        if key == "duties":  # the entries that count for the duties with a frequency, in their periods
+            regular = [p.duty.name for p in self.progress if p.required]
+            found = [
+                e for name in regular for e in checklist.counted_entries(self.store, month, village_id, name)
+            ]
+            return "定期职责的服务台账", sorted(found, key=lambda e: str(e.get("date") or ""), reverse=True)
         return "", []
 
     def show_records(self, key: str, arg: str | None = None) -> None:
