@@ -308,21 +308,25 @@ def objections(exercise: Record | dict[str, Any]) -> int:
     return sum(1 for s in data.get("steps", []) if has_objection(s.get("objections")))
 
 
-# What advisors write in 异议情况 when there was none: 无, 无异议, 公示期间无异议, 未收到异议, 群众无异议，公示通过 …
+# The ways advisors write in 异议情况 that there was none — the whole text, not a part of it (a real
+# objection often says "无" somewhere too: 截至10日有1户提出异议，无书面意见):
+# 无 / 无异议 / 公示期间无异议 / 经公示无异议 / 公示7天无异议 / 截至10月20日未收到异议 / 异议：无 /
+# 未收到村民异议 / 公示期内未收到任何书面或口头异议 / 群众无异议，公示通过 / — …
 _NONE_SAID = re.compile(
-    r"(?:公示期[内间满]?|公示|群众|村民|截至\S{0,12}?)?"
-    r"(?:无人提出|未收到任何|暂未收到|未收到|未接到|未发现|没有人提出|没有|暂无|无)"
-    r"(?:任何)?(?:人)?(?:提出)?(?:的)?(?:书面|口头)?(?:异议|意见|反馈|问题)?"
+    r"(?:异议情况|异议)?"
+    r"(?:公示期[内间满]?|公示[0-9一二三四五六七八九十]+天|经公示|公示|群众|村民|"
+    r"截至(?:[0-9〇一二三四五六七八九十]+[年月日号]?)+|截至(?:目前|公示期满|公示结束))?"
+    r"(?:(?:无人提出|未收到任何|暂未收到|未收到|未接到|未发现|没有人提出|没有|暂无|无)"
+    r"(?:任何)?(?:村民|群众)?(?:人)?(?:提出)?(?:的)?(?:书面或口头|书面|口头)?(?:异议|意见|反馈)?)?"
+    r"(?:公示(?:已)?(?:通过|期满|结束|完成)|正常)?"
 )
-# Remarks that go with "none" and say nothing more: 公示通过, 公示期满, 正常.
-_FILLER = re.compile(r"公示(?:已)?(?:通过|期满|结束|完成)|(?:已)?通过|期满|正常|情况|[-—–/／]+")
 
 
 def has_objection(text: Any) -> bool:
-    """Whether a step's 异议情况 reports an objection: any text left once the ways of saying there was none
-    (无, 无异议, 公示期间无异议, 未收到异议, 暂无 …) and their remarks (公示通过, 正常) are taken out."""
-    words = re.sub(r"[\s。.，,；;！!、：:]+", "", str(text or ""))
-    return bool(_FILLER.sub("", _NONE_SAID.sub("", words)))
+    """Whether a step's 异议情况 reports an objection: any text but one of the ways of saying, as a whole,
+    that there was none (see :data:`_NONE_SAID`)."""
+    words = re.sub(r"[\s。.，,；;！!、：:—–\-/／]+", "", str(text or ""))
+    return bool(words) and _NONE_SAID.fullmatch(words) is None
 
 
 __all__ = ["DECISION_ITEM", "Finding", "create_exercise", "record_step", "review", "update_exercise", "vocab"]

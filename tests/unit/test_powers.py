@@ -419,6 +419,12 @@ def test_such_counts_are_refused_when_entered_but_imported_when_they_come_in_a_f
         ("村民张某对补偿标准有异议", True),
         ("村民认为无依据", True),
         ("有2人提出书面异议，已答复", True),
+        ("异议：无", False),
+        ("公示7天无异议", False),
+        ("公示期内未收到任何书面或口头异议", False),
+        ("截至3月10日收到异议1件，暂无反馈", True),  # "无" inside a real objection
+        ("截至10日有1户提出异议，无书面意见", True),
+        ("公示没有通过", True),
     ],
 )
 def test_an_objection_is_counted_only_when_there_was_one(text, counts):
