@@ -136,7 +136,9 @@ def test_conflicts_and_resolve(tmp_path):
     losing = listed[0]["losing"]
     text = run(a, "conflicts").stdout  # in words, with the command that keeps the other version
     assert text.startswith("村“") and "village " not in text
-    assert f"village-counsel resolve {listed[0]['id']} {losing['rev']} {losing['origin']}" in text
+    assert (
+        f"village-counsel --data-dir {a} resolve {listed[0]['id']} {losing['rev']} {losing['origin']}" in text
+    )
     status = run(a, "sync-status").stdout
     assert "+00:00" not in status and "年" in status  # times in local time, as people read them
     assert run(a, "resolve", listed[0]["id"], "bad-rev", "x").returncode == 1

@@ -82,6 +82,20 @@ def test_masks_follow_the_printed_forms():
     assert mask_name("王建国党支部书记") == "王*国党支部书记" and mask_name("张三联村干部") == "张*联村干部"
     assert mask_text("王建国到场", ["王建国书记"]) == "王*国到场"
     assert mask_name("三组组长") == "三组组长" and mask_name("村务监督委员会") == "村务监督委员会"
+    # bodies are not people: 村民 and 人民 in the text stay as they are
+    assert (
+        mask_text("村民反映问题，村民小组同意", ["村民小组", "人民调解委员会"])
+        == "村民反映问题，村民小组同意"
+    )
+    # words around a name in its field are kept, and the bare name is masked in the text
+    for field, shown in [
+        ("村民王建国", "村民王*国"),
+        ("王建国等3人", "王*国等3人"),
+        ("王建国（户主）", "王*国（户主）"),
+    ]:
+        assert mask_name(field) == shown
+        assert mask_text("关于王建国申请低保", [field]) == "关于王*国申请低保"
+    assert mask_text("王建国和李明到场", ["王建国和李明"]) == "王*国和李*到场"
 
 
 def test_mask_text_scrubs_numbers_and_known_names():

@@ -41,16 +41,25 @@ def mask_phone(value: str | None) -> str:
 
 
 # A 责任人 or 主持人 is often written as an office (村主任, 党支部书记, 村委会), not a person: an office acting
-# as such is not personal data, and 村*任 helps no one. A person named with their office (王建国书记) is
-# still a person: the name is masked, the office kept (王*国书记).
-_TITLE = re.compile(
-    r"(.*?)(主任|书记|副书记|委员|委员会|村委会|两委|支部|会计|出纳|文书|组长|干部|调解员|网格员|联络员|专职|小组)$"
+# as such is not personal data, and 村*任 helps no one. A person named with their office (王建国书记,
+# 村主任王建国) or with other words around the name (村民王建国, 王建国户, 王建国等3人, 王建国（户主）) is
+# still a person: the name is masked, the words around it kept — and the bare name is masked in free text.
+_TITLES = (
+    "主任|副主任|书记|副书记|支书|委员|委员会|村委会|居委会|监委会|委会|两委|支部|会计|出纳|文书|组长|干部|"
+    "调解员|网格员|联络员|专职|小组|村长|镇长|乡长|社长|主席|会长|合作社"
 )
+_TITLE = re.compile(rf"(.*?)({_TITLES})$")
 # What may stand before a title in an office's name: places, bodies and ranks, not a person's name.
-_OFFICE_PREFIX = re.compile(
-    r"(?:村|镇|乡|街道|社区|党|党支部|支部|党总支|两委|村委|村委会|村民委员会|监委会|村务监督|村务监督委员会|联村|驻村|治保|"
-    r"妇女|妇联|民兵|调解|调委会|网格|综治|经济合作社|合作社|[一二三四五六七八九十0-9]+组|第[一二三四五六七八九十0-9]+|副|总)*"
+_OFFICE_WORDS = (
+    "村|镇|乡|街道|社区|党|党支部|支部|党总支|两委|村委|村委会|村民委员会|村民|居民|人民|监委会|村务监督|"
+    "村务监督委员会|联村|驻村|治保|妇女|妇联|民兵|调解|调委会|网格|综治|经济|股份|经济合作社|合作社|专职|"
+    "[一二三四五六七八九十0-9]+组|第[一二三四五六七八九十0-9]+|副|总"
 )
+_OFFICE_PREFIX = re.compile(rf"(?:{_OFFICE_WORDS})*")
+# Words around a name in a name field (who the person is, or for whom they stand).
+_BEFORE_NAME = re.compile(rf"^(?:村民|居民|群众|党员|户主|申请人|当事人|(?:{_OFFICE_WORDS})*(?:{_TITLES}))")
+_AFTER_NAME = re.compile(r"(?:户|家|家庭|一家|等\d*人?|等|[（(][^）)]*[）)])+$")
+_NAME = re.compile(r"[\u4e00-\u9fff·]{2,5}")
 
 
 def _split_title(value: str) -> tuple[str, str] | None:
@@ -67,8 +76,9 @@ def _split_title(value: str) -> tuple[str, str] | None:
 
 
 def is_office(value: str | None) -> bool:
-    """An office, not a person: a title alone, or after places and bodies (村主任, 党支部书记, 三组组长);
-    a surname and a title (张主任) count as one too — it names the office-holder, as villagers do."""
+    """An office, not a person: a title alone, or after places and bodies (村主任, 党支部书记, 三组组长,
+    村民委员会); a surname and a title (张主任) count as one too — it names the office-holder, as villagers
+    do (a person whose given name is itself a title, 李文书, is printed as it is: rare, and unavoidable)."""
     if not value:
         return False
     parts = _split_title(str(value).strip())
@@ -78,17 +88,36 @@ def is_office(value: str | None) -> bool:
     return len(who) <= 1 or _OFFICE_PREFIX.fullmatch(who) is not None
 
 
+def _person(value: str) -> tuple[str, str, str] | None:
+    """(before, name, after) of a name field holding one person's name with words around it; None when
+    no name can be told from the words."""
+    text = value.strip()
+    after = ""
+    parts = _split_title(text)
+    if parts is not None and len(parts[0].strip()) >= 2:
+        text, after = parts[0].strip(), parts[1]
+    tail = _AFTER_NAME.search(text)
+    if tail and tail.start() >= 2:
+        text, after = text[: tail.start()], text[tail.start() :] + after
+    head = _BEFORE_NAME.match(text)
+    before = ""
+    if head and len(text) - head.end() >= 2:
+        before, text = text[: head.end()], text[head.end() :]
+    return (before, text, after) if _NAME.fullmatch(text) else None
+
+
 def mask_name(value: str | None) -> str:
     """One person's name: 王*明, 王*（two characters）, 欧阳**锋 keeps first and last character; an office
-    (村主任, 党支部书记) is left as it is, and a name before an office's title is masked (王*国书记)."""
+    (村主任, 党支部书记) is left as it is, and the words around a name are kept (王*国书记, 村民王*国)."""
     if not value:
         return ""
     name = str(value).strip()
     if len(name) <= 1 or is_office(name):
         return name
-    parts = _split_title(name)
-    if parts is not None and len(parts[0].strip()) >= 2:
-        return _mask_person(parts[0].strip()) + parts[1]
+    found = _person(name)
+    if found is not None:
+        before, person, after = found
+        return before + _mask_person(person) + after
     return _mask_person(name)
 
 
@@ -117,12 +146,13 @@ def mask_text(value: str | None, names: Iterable[str | None] = ()) -> str:
     text = _LANDLINE_RE.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
     singles = set()
     for raw in names:
-        for part in _SEPARATORS.split(raw or ""):
-            if part and not _SEPARATORS.fullmatch(part) and len(part) >= 2 and not is_office(part):
-                singles.add(part)
-                title = _split_title(part)
-                if title is not None and len(title[0].strip()) >= 2:
-                    singles.add(title[0].strip())  # 王建国书记 is 王建国 in the text too
+        for part in re.split(r"[、，,；;/\s和与及]+", raw or ""):
+            if len(part) < 2 or is_office(part):
+                continue
+            found = _person(part)
+            # the name itself (村民王建国 and 王建国书记 are 王建国 in the text); a field that is no name
+            # a person could be told from is masked as it stands
+            singles.add(found[1] if found is not None else part)
     for name in sorted(singles, key=len, reverse=True):
         text = text.replace(name, mask_name(name))
     return text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from dataclasses import asdict
 
@@ -173,6 +174,9 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
         names = village_names(store)
         here = store.device_id
 
+    # the command to copy names the same store (else it would act on the default one)
+    where_from = f" --data-dir {shlex.quote(str(args.data_dir))}" if args.data_dir else ""
+
     def device(origin: str) -> str:
         return "本机" if origin == here else f"设备 {origin}"
 
@@ -208,7 +212,7 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
             f"（{local_time(c.current.updated_at)}{'，已删除' if c.current.deleted else ''}），冲突版本来自"
             f"{device(c.losing.origin)}（{local_time(c.losing.updated_at)}{'，已删除' if c.losing.deleted else ''}）"
         )
-        print(f"  保留冲突版本：village-counsel resolve {c.id} {c.losing.rev} {c.losing.origin}")
+        print(f"  保留冲突版本：village-counsel{where_from} resolve {c.id} {c.losing.rev} {c.losing.origin}")
     return EXIT_OK
 
 
