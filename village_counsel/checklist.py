@@ -19,16 +19,20 @@ REVIEW_DUTY = "合法性审查"
 SESSION_DUTY = "参与村民说事"
 
 
+def required_for(duty: Any) -> tuple[str, ...]:
+    """The fields an entry of ``duty`` must have besides the form's own (a mediation case's dispute type
+    and source, for the national statistics; a review's document type)."""
+    if duty == MEDIATION_DUTY:
+        return ("dispute_type", "source")
+    if duty == REVIEW_DUTY:
+        return ("doc_type",)
+    return ()
+
+
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
     catalog = load_catalog()
     form = form_for("service_entry")
-    required: list[str] = []
-    duty = values.get("duty")
-    if duty == MEDIATION_DUTY:
-        required += ["dispute_type", "source"]
-    if duty == REVIEW_DUTY:
-        required += ["doc_type"]
-    clean = validate(form, values, required=required)
+    clean = validate(form, values, required=required_for(values.get("duty")))
     if catalog.duty_by_name(clean["duty"]) is None:
         raise ValidationError({"duty": f"应为以下之一：{'、'.join(catalog.duty_names)}"}, form.labels)
     return clean

@@ -28,16 +28,16 @@ def update_village(store: Store, village_id: str, values: dict[str, Any]) -> Rec
     return store.put("village", clean, id=village_id)
 
 
-def delete_village(store: Store, village_id: str) -> Record:
-    """Delete a village that holds nothing (one added by mistake here); RuleError when it still has records
-    (deleting it would leave them without a village, on every device the deletion syncs to) or when it came
-    from another device (which may hold records of it this store has not seen)."""
+def why_not_delete(store: Store, village_id: str) -> str | None:
+    """Why a village cannot be deleted here, or None: it holds records (deleting it would leave them without
+    a village, on every device the deletion syncs to), or it came from another device (which may hold
+    records of it this store has not seen)."""
     village = store.get("village", village_id)
     first = store.select(
         "SELECT origin FROM revisions WHERE id = ? ORDER BY rev, origin LIMIT 1", [village_id]
     )
     if first and first[0][0] != store.device_id:
-        raise RuleError(
+        return (
             f"“{village.get('name')}”是从其他设备的同步文件导入的：在这里删除，同步后也会删掉对方的村"
             "（对方的记录都在那个村下），所以不能在本机删除"
         )
@@ -46,7 +46,16 @@ def delete_village(store: Store, village_id: str) -> Record:
         [village_id],
     )[0][0]
     if held:
-        raise RuleError(f"“{village.get('name')}”还有 {held} 条记录（说事、小微权力、台账等），不能删除")
+        return f"“{village.get('name')}”还有 {held} 条记录（说事、小微权力、台账等），不能删除"
+    return None
+
+
+def delete_village(store: Store, village_id: str) -> Record:
+    """Delete a village added here by mistake that holds nothing; RuleError saying why not otherwise
+    (:func:`why_not_delete`)."""
+    reason = why_not_delete(store, village_id)
+    if reason:
+        raise RuleError(reason)
     return store.delete("village", village_id)
 
 

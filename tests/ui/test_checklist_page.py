@@ -87,3 +87,44 @@ def test_quick_entry_is_type_and_enter(ui_store, village_ids, qtbot):
     qtbot.keyClick(content, Qt.Key.Key_Return)
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.message.text()
     assert [e["content"] for e in ui_store.list("service_entry")] == ["zixun"]
+
+
+@pytest.mark.parametrize(
+    ("duty", "needed", "values"),
+    [
+        ("矛盾纠纷调解", {"dispute_type", "source"}, {"dispute_type": "邻里", "source": "主动调解"}),
+        ("合法性审查", {"doc_type"}, {"doc_type": "合同"}),
+    ],
+)
+def test_quick_entry_asks_for_what_a_duty_requires(ui_store, village_ids, qtbot, duty, needed, values):
+    """A mediation case or a review logged with Ctrl+L: the fields it requires appear (it could not be
+    saved before: they were not in the quick form)."""
+    dialog = ServiceDialog(ui_store, quick=True, village_id=village_ids["上张村"], duty="法律咨询")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    shown = lambda: {n for n in ("dispute_type", "source", "doc_type") if dialog.editor.widget(n).isVisible()}  # noqa: E731
+    assert shown() == set()
+    set_text(dialog.editor, "duty", duty)
+    assert shown() == needed
+    set_text(dialog.editor, "content", "当事人双方到场")
+    for name, value in values.items():
+        set_text(dialog.editor, name, value)
+    dialog.on_save()
+    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.message.text()
+    assert ui_store.list("service_entry")[0]["duty"] == duty
+
+
+def test_ctrl_l_on_a_page_filtered_on_a_village_logs_for_that_village(ui_store, village_ids, qtbot, no_modal):
+    window = MainWindow(ui_store)
+    qtbot.addWidget(window)
+    window.show_page("工作清单")
+    window.checklist.village.set_village(village_ids["东门村"])
+    seen: list[str | None] = []
+
+    def look(dialog):
+        seen.append(dialog.village.village_id())
+        return QDialog.DialogCode.Rejected
+
+    no_modal["ServiceDialog"] = look
+    window.quick_entry()
+    assert seen == [village_ids["东门村"]]

@@ -38,8 +38,11 @@ def test_the_settings_page_deletes_the_chosen_village_after_asking(store, villag
     monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text, *a, **k: errors.append(text))
     store.put("service_entry", {"date": "2026-11-05", "duty": "法律咨询"}, village_id=village.id)
     page.villages.reload()
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda _p, _t, text, *a, **k: asked.append(text))
     page.delete_village(0)
     assert list_villages(store) and errors and "不能删除" in errors[0]
+    assert asked == []  # refused before asking, not after
 
 
 def test_a_village_from_another_devices_file_is_not_deleted_here(store, tmp_path):

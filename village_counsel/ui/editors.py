@@ -649,7 +649,12 @@ class ServiceDialog(RecordDialog):
         village_id = village_id or (entry.village_id if entry else self.last.get("village_id"))
         row, self.village = _village_row(store, village_id, entry is None)
         self.body_layout.addWidget(row)
-        fields = QUICK_FIELDS if quick else [f.name for f in form_for("service_entry").fields]
+        # the quick form shows a duty's required fields too when that duty is chosen (a mediation case's
+        # dispute type and source, a review's document type): else it could not be saved
+        extra = sorted(
+            {f for d in (checklist.MEDIATION_DUTY, checklist.REVIEW_DUTY) for f in checklist.required_for(d)}
+        )
+        fields = [*QUICK_FIELDS, *extra] if quick else [f.name for f in form_for("service_entry").fields]
         values = (
             dict(entry.data)
             if entry
@@ -665,6 +670,12 @@ class ServiceDialog(RecordDialog):
             fields,
             values=values,
             choices={"duty": [(n, n) for n in catalog.duty_names]},
+            # (shown only for the duty that requires them: starred, as they then are)
+            required=[
+                f
+                for d in (checklist.MEDIATION_DUTY, checklist.REVIEW_DUTY)
+                for f in checklist.required_for(d)
+            ],
             single_line=("content",) if quick else (),
         )
         self.body_layout.addWidget(self.editor)
@@ -673,10 +684,9 @@ class ServiceDialog(RecordDialog):
             link.setObjectName("link_matter")
             link.clicked.connect(lambda: opener("matter", entry["matter_id"]))
             self.body_layout.addWidget(link)
-        if not quick:
-            self.editor.widget("duty").currentIndexChanged.connect(self.on_duty_changed)  # type: ignore[attr-defined]
-            self.on_duty_changed()
-        else:
+        self.editor.widget("duty").currentIndexChanged.connect(self.on_duty_changed)  # type: ignore[attr-defined]
+        self.on_duty_changed()
+        if quick:
             hint = QLabel("回车保存，Esc 取消。需要填写调解或审查详情时，在“工作清单”中打开完整表单。")
             hint.setWordWrap(True)
             hint.setStyleSheet("color:#555")
@@ -687,6 +697,15 @@ class ServiceDialog(RecordDialog):
 
     def on_duty_changed(self) -> None:
         duty = self.editor.values().get("duty")
+        needed = checklist.required_for(duty)
+        if self.quick:  # only what this duty requires
+            for name in {
+                f
+                for d in (checklist.MEDIATION_DUTY, checklist.REVIEW_DUTY)
+                for f in checklist.required_for(d)
+            }:
+                self.editor.set_visible(name, name in needed)
+            return
         for name in MEDIATION_FIELDS:
             self.editor.set_visible(name, duty == checklist.MEDIATION_DUTY)
         for name in REVIEW_FIELDS:

@@ -23,7 +23,7 @@ from ..history import undo_last
 from ..store import Changes, Store
 from ..villages import get_profile
 from .checklist_page import ChecklistPage
-from .common import Hub, fit_to_screen, heading
+from .common import Hub, VillageCombo, fit_to_screen, heading
 from .dashboard import DashboardPage
 from .editors import ServiceDialog, open_record
 from .pages import MattersPage, PowersPage
@@ -161,7 +161,10 @@ class MainWindow(QMainWindow):
         SearchDialog(self.store, self.open_record, self).exec()
 
     def quick_entry(self) -> None:
-        dialog = ServiceDialog(self.store, quick=True, parent=self)
+        # the village the page in view is filtered on, if any (else the last quick entry's)
+        combo = getattr(self.stack.currentWidget(), "village", None)
+        village_id = combo.village_id() if isinstance(combo, VillageCombo) else None
+        dialog = ServiceDialog(self.store, quick=True, village_id=village_id, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.hub.emit_changes(dialog.changes)
             self.statusBar().showMessage("已记入服务台账。", 4000)

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..errors import CounselError, ValidationError
+from ..errors import CounselError, RuleError, ValidationError
 from ..forms import form_for
 from ..store import Changes, Store
-from ..villages import delete_village, get_profile, set_profile
+from ..villages import delete_village, get_profile, set_profile, why_not_delete
 from .common import Hub, confirm, heading, report_error
 from .editors import VillageDialog
 from .form_editor import FormEditor
@@ -136,6 +136,10 @@ class SettingsPage(QWidget):
     def delete_village(self, row: int) -> None:
         record = self.villages.record(row)
         if record is None:
+            return
+        reason = why_not_delete(self.store, record.id)
+        if reason:  # said before asking, not after
+            report_error(self, RuleError(reason))
             return
         if not confirm(self, "删除村", f"确定删除“{record.get('name')}”？删除后同步时也会通知其他设备。"):
             return
