@@ -128,3 +128,15 @@ def test_ctrl_l_on_a_page_filtered_on_a_village_logs_for_that_village(ui_store, 
     no_modal["ServiceDialog"] = look
     window.quick_entry()
     assert seen == [village_ids["东门村"]]
+
+
+def test_a_service_entry_dated_after_today_is_refused_at_its_field(ui_store, village_ids, qtbot):
+    from datetime import timedelta
+
+    dialog = ServiceDialog(ui_store, quick=True, village_id=village_ids["上张村"], duty="法律咨询")
+    qtbot.addWidget(dialog)
+    set_text(dialog.editor, "date", (date.today() + timedelta(days=1)).isoformat())
+    set_text(dialog.editor, "content", "咨询")
+    dialog.on_save()
+    assert dialog.result() != QDialog.DialogCode.Accepted and ui_store.list("service_entry") == []
+    assert "不能晚于今天" in dialog.editor.errors["date"].text()

@@ -716,6 +716,12 @@ class ServiceDialog(RecordDialog):
         village_id = self.village.village_id()
         if not village_id:
             raise ValidationError({"村": "请先在“设置”中添加村"})
+        today = date.today().isoformat()
+        if str(values.get("date") or "") > today and str(values.get("date") or "")[:4].isdigit():
+            # the log records services given (a date typed a year off would count for a duty to come)
+            raise ValidationError(
+                {"date": f"不能晚于今天（{today}）：台账记录已经做过的服务"}, form_for("service_entry").labels
+            )
         if self.entry is None:
             record = checklist.log_service(self.store, village_id, values)
         else:
