@@ -140,3 +140,15 @@ def test_a_service_entry_dated_after_today_is_refused_at_its_field(ui_store, vil
     dialog.on_save()
     assert dialog.result() != QDialog.DialogCode.Accepted and ui_store.list("service_entry") == []
     assert "不能晚于今天" in dialog.editor.errors["date"].text()
+
+
+def test_another_dutys_fields_are_not_saved_with_an_entry(ui_store, village_ids, qtbot):
+    dialog = ServiceDialog(ui_store, quick=True, village_id=village_ids["上张村"], duty="矛盾纠纷调解")
+    qtbot.addWidget(dialog)
+    set_text(dialog.editor, "dispute_type", "邻里")
+    set_text(dialog.editor, "source", "主动调解")
+    set_text(dialog.editor, "duty", "走访")  # changed her mind
+    set_text(dialog.editor, "content", "入户走访")
+    dialog.on_save()
+    (entry,) = ui_store.list("service_entry")
+    assert entry["duty"] == "走访" and not entry.get("dispute_type") and not entry.get("source")

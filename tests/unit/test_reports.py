@@ -96,6 +96,23 @@ def test_masks_follow_the_printed_forms():
         assert mask_name(field) == shown
         assert mask_text("关于王建国申请低保", [field]) == "关于王*国申请低保"
     assert mask_text("王建国和李明到场", ["王建国和李明"]) == "王*国和李*到场"
+    # 和, 与, 及 inside a name do not split it
+    assert mask_text("王和平反映", ["王和平"]) == "王*平反映" and mask_name("和晓红") == "和*红"
+    for field in (
+        "王建国夫妇",
+        "王建国等三户",
+        "村民代表王建国",
+        "村民小组长王建国",
+        "申请人：王建国",
+        "律师王建国",
+    ):
+        assert mask_text("王建国到场", [field]) == "王*国到场", field
+    # group words are not names: the text around them is left alone
+    assert (
+        mask_text("经村民代表会议，群众同意", ["村民代表", "群众", "村民（匿名）"])
+        == "经村民代表会议，群众同意"
+    )
+    assert mask_name("党员大会") == "党员大会" and mask_name("村民代表") == "村民代表"
 
 
 def test_mask_text_scrubs_numbers_and_known_names():

@@ -45,20 +45,29 @@ def mask_phone(value: str | None) -> str:
 # 村主任王建国) or with other words around the name (村民王建国, 王建国户, 王建国等3人, 王建国（户主）) is
 # still a person: the name is masked, the words around it kept — and the bare name is masked in free text.
 _TITLES = (
-    "主任|副主任|书记|副书记|支书|委员|委员会|村委会|居委会|监委会|委会|两委|支部|会计|出纳|文书|组长|干部|"
-    "调解员|网格员|联络员|专职|小组|村长|镇长|乡长|社长|主席|会长|合作社"
+    "主任|副主任|书记|副书记|支书|委员|委员会|村委会|居委会|监委会|委会|村委|监委|总支|两委|两委班子|支部|"
+    "会计|出纳|文书|小组长|组长|干部|调解员|网格员|联络员|专职|小组|村长|镇长|乡长|社长|主席|会长|合作社|"
+    "政府|司法所|派出所|大会|集体"
 )
 _TITLE = re.compile(rf"(.*?)({_TITLES})$")
 # What may stand before a title in an office's name: places, bodies and ranks, not a person's name.
 _OFFICE_WORDS = (
-    "村|镇|乡|街道|社区|党|党支部|支部|党总支|两委|村委|村委会|村民委员会|村民|居民|人民|监委会|村务监督|"
+    "村|镇|乡|街道|社区|党|党员|党支部|支部|党总支|两委|村委|村委会|村民委员会|村民|居民|人民|监委会|村务监督|"
     "村务监督委员会|联村|驻村|治保|妇女|妇联|民兵|调解|调委会|网格|综治|经济|股份|经济合作社|合作社|专职|"
     "[一二三四五六七八九十0-9]+组|第[一二三四五六七八九十0-9]+|副|总"
 )
 _OFFICE_PREFIX = re.compile(rf"(?:{_OFFICE_WORDS})*")
 # Words around a name in a name field (who the person is, or for whom they stand).
-_BEFORE_NAME = re.compile(rf"^(?:村民|居民|群众|党员|户主|申请人|当事人|(?:{_OFFICE_WORDS})*(?:{_TITLES}))")
-_AFTER_NAME = re.compile(r"(?:户|家|家庭|一家|等\d*人?|等|[（(][^）)]*[）)])+$")
+_BEFORE_NAME = re.compile(  # (an office's title first: 村民小组长 is one, not 村民 and then a name)
+    rf"^(?:(?:{_OFFICE_WORDS})*(?:{_TITLES})|村民代表|村民|居民|群众|党员|户主|被申请人|申请人|当事人|甲方|"
+    rf"乙方|律师|法律顾问|队长)[：:]?"
+)
+_AFTER_NAME = re.compile(
+    r"(?:户主|一户|户|一家|家庭|家属|家|夫妇|父子|母子|父女|母女|兄弟|姐妹|之妻|妻子|老人|同志|先生|女士|代表|律师|"
+    r"等[0-9〇一二三四五六七八九十两]*[人户名]?|等村民|等群众|[（(][^）)]*[）)])+$"
+)
+# Words for groups of people, not a person: never masked as a name (经村民代表会议 stays as it is).
+_GROUPS = re.compile(r"(?:村民代表|村民|居民|群众|党员干部|党员|代表|干部|匿名|[（(]匿名[）)])+")
 _NAME = re.compile(r"[\u4e00-\u9fff·]{2,5}")
 
 
@@ -112,8 +121,11 @@ def mask_name(value: str | None) -> str:
     if not value:
         return ""
     name = str(value).strip()
-    if len(name) <= 1 or is_office(name):
+    if len(name) <= 1 or is_office(name) or _GROUPS.fullmatch(name):
         return name
+    pieces = re.split(r"([和与及])", name)
+    if len(pieces) > 1 and all(_person(p) for p in pieces[::2]):  # 王建国和李明: two people
+        return "".join(mask_name(p) if n % 2 == 0 else p for n, p in enumerate(pieces))
     found = _person(name)
     if found is not None:
         before, person, after = found
@@ -146,13 +158,18 @@ def mask_text(value: str | None, names: Iterable[str | None] = ()) -> str:
     text = _LANDLINE_RE.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
     singles = set()
     for raw in names:
-        for part in re.split(r"[、，,；;/\s和与及]+", raw or ""):
-            if len(part) < 2 or is_office(part):
-                continue
-            found = _person(part)
-            # the name itself (村民王建国 and 王建国书记 are 王建国 in the text); a field that is no name
-            # a person could be told from is masked as it stands
-            singles.add(found[1] if found is not None else part)
+        for field in re.split(r"[、，,；;/\s：:]+", raw or ""):
+            # 王建国和李明 is two people, but 王和平 is one: split on 和/与/及 only into names, and keep the
+            # whole as well
+            pieces = re.split(r"[和与及]", field)
+            parts = [field, *pieces] if len(pieces) > 1 and all(len(p) >= 2 for p in pieces) else [field]
+            for part in parts:
+                if len(part) < 2 or is_office(part) or _GROUPS.fullmatch(part):
+                    continue
+                found = _person(part)
+                # the name itself (村民王建国 and 王建国书记 are 王建国 in the text); a field that is no
+                # name a person could be told from is masked as it stands
+                singles.add(found[1] if found is not None else part)
     for name in sorted(singles, key=len, reverse=True):
         text = text.replace(name, mask_name(name))
     return text

@@ -713,6 +713,17 @@ class ServiceDialog(RecordDialog):
 
     def save(self) -> Changes:
         values = self.editor.values()
+        # what another duty's fields held (chosen, then the duty changed) is not this entry's
+        duty = values.get("duty")
+        other = [
+            *(MEDIATION_FIELDS if duty != checklist.MEDIATION_DUTY else ()),
+            *(REVIEW_FIELDS if duty != checklist.REVIEW_DUTY else ()),
+        ]
+        for name in other:
+            if self.entry is not None and self.entry.get(name) not in (None, ""):
+                values[name] = None  # (an edit merges into the stored data: clear it there)
+            else:
+                values.pop(name, None)
         village_id = self.village.village_id()
         if not village_id:
             raise ValidationError({"村": "请先在“设置”中添加村"})
