@@ -47,13 +47,18 @@ class Finding:
 
 
 def next_number(store: Store, village_id: str, item: str, day: str) -> str:
+    """The village's next number for ``item`` in ``day``'s year (P13-2026-003): one above the highest
+    given so far — deleted records and records since moved to another item included, so a number is
+    never given twice."""
     year = day[:4]
-    count = store.select(
-        "SELECT count(*) FROM records WHERE kind = 'power_exercise' AND village_id = ? AND substr(month, 1, 4) = ?"
-        " AND json_extract(data, '$.item') = ?",
-        [village_id, year, item],
-    )[0][0]
-    return f"{item}-{year}-{count + 1:03d}"
+    prefix = f"{item}-{year}-"
+    taken = store.select(
+        "SELECT json_extract(data, '$.number') FROM records WHERE kind = 'power_exercise' AND village_id = ?"
+        " AND substr(json_extract(data, '$.number'), 1, ?) = ?",
+        [village_id, len(prefix), prefix],
+    )
+    highest = max((int(n[len(prefix) :]) for (n,) in taken if str(n)[len(prefix) :].isdigit()), default=0)
+    return f"{prefix}{highest + 1:03d}"
 
 
 def _item(catalog: Catalog, code: str) -> PowerItem:
@@ -131,6 +136,10 @@ def update_exercise(
 
     current = store.get("power_exercise", exercise_id)
     clean = clean_exercise({**current.data, **values})
+    old_prefix = f"{current.get('item')}-"
+    if clean["item"] != current.get("item") and str(clean.get("number") or "").startswith(old_prefix):
+        # moved to another item: numbered in that item's series (a P14 record must not keep P13-2026-001)
+        clean["number"] = next_number(store, current.village_id or "", clean["item"], clean["date"])
     with store.transaction():
         record = store.put("power_exercise", clean, id=exercise_id, at_ms=at_ms)
         closed = ("已完成", "已终止")
@@ -314,8 +323,9 @@ def objections(exercise: Record | dict[str, Any]) -> int:
 # 未收到村民异议 / 公示期内未收到任何书面或口头异议 / 群众无异议，公示通过 / — …
 _NONE_SAID = re.compile(
     r"(?:异议情况|异议)?"
-    r"(?:公示期[内间满]?|公示结束|公示[0-9一二三四五六七八九十]+天|经公示|公示|群众|村民|"
+    r"(?:公示期[内间满]?|公示结束|公示[0-9一二三四五六七八九十]+天|经公示|公示|期间|期内|全体|群众|村民代表|村民|"
     r"截至(?:[0-9〇一二三四五六七八九十]+[年月日号]?)+|截至(?:目前|公示期满|公示结束))*"
+    r"(?:均|都|皆)?"
     r"(?:(?:无人提出|无人反对|未收到任何|暂未收到|没有收到|未收到|未接到|未发现|没有人提出|没有|未有|暂无|无)"
     r"(?:任何)?(?:村民|群众)?(?:人)?(?:提出)?(?:的)?(?:书面或口头|书面|口头)?(?:异议|意见|反馈|问题)?)?"
     r"(?:已公示|公示(?:已)?(?:通过|期满|结束|完成)|情况正常|正常)?"

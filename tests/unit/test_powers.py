@@ -425,8 +425,28 @@ def test_such_counts_are_refused_when_entered_but_imported_when_they_come_in_a_f
         ("截至3月10日收到异议1件，暂无反馈", True),  # "无" inside a real objection
         ("截至10日有1户提出异议，无书面意见", True),
         ("公示没有通过", True),
+        ("村民均无异议", False),
+        ("全体村民无异议", False),
+        ("村民均有异议", True),
     ],
 )
 def test_an_objection_is_counted_only_when_there_was_one(text, counts):
     steps = _with("plan_publicity", objections=text)
     assert powers.objections(_p01(steps)) == int(counts)
+
+
+def test_a_number_is_never_given_twice(store, village):
+    first = powers.create_exercise(
+        store, village.id, {"item": "P13", "date": "2026-11-02", "subject": "证明A"}
+    )
+    second = powers.create_exercise(
+        store, village.id, {"item": "P13", "date": "2026-11-03", "subject": "证明B"}
+    )
+    assert (first["number"], second["number"]) == ("P13-2026-001", "P13-2026-002")
+    moved = powers.update_exercise(store, first.id, {"item": "P14"})  # the item was chosen wrongly
+    assert moved["number"] == "P14-2026-001"
+    store.delete("power_exercise", second.id)
+    third = powers.create_exercise(
+        store, village.id, {"item": "P13", "date": "2026-11-04", "subject": "证明C"}
+    )
+    assert third["number"] == "P13-2026-003"  # not 002 again (deleted), nor 001 (moved away)
