@@ -290,7 +290,7 @@ def status_filters(kind: str) -> list[str]:
     return list(STATUS_FILTERS.get(kind, {}))
 
 
-_SORT_KEYS = {"village": "village_id", "updated_at": "updated_at"}
+_SORT_KEYS = {"updated_at": "updated_at"}
 
 
 def record_ids(
@@ -329,7 +329,12 @@ def record_ids(
         clauses.append(f"({where})")
         args.extend(params)
     direction = "DESC" if descending else "ASC"
-    if sort in _SORT_KEYS:
+    if sort == "village":  # by the village's name (its id means nothing to a person)
+        key = (
+            "(SELECT json_extract(v.data, '$.name') FROM records v WHERE v.id = records.village_id"
+            " AND v.kind = 'village')"
+        )
+    elif sort in _SORT_KEYS:
         key = _SORT_KEYS[sort]
     elif sort and re.fullmatch(r"[a-z_]+", sort):
         key = f"json_extract(data, '$.{sort}')"

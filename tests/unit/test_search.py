@@ -89,3 +89,22 @@ def test_record_ids_filter_and_sort(store, village):
     assert search.record_ids(store, "matter", month="2026-10") == []
     assert "逾期" in search.status_filters("matter")
     assert "驻村服务" in search.status_filters("service_entry")
+
+
+def test_lists_sort_by_the_villages_name_not_its_id(store):
+    from village_counsel.search import record_ids
+    from village_counsel.villages import create_village
+
+    ids = {}
+    for name, vid in (
+        ("溪里方村", "00000000-0000-4000-8000-000000000001"),
+        ("上张村", "ffffffff-0000-4000-8000-000000000002"),
+    ):
+        ids[name] = create_village(store, {"name": name}, id=vid).id
+        store.put("session", {"date": "2026-11-05", "format": "现场说"}, village_id=ids[name])
+    order = record_ids(store, "session", sort="village", descending=False)
+    villages = [store.get("session", i).village_id for i in order]
+    assert villages == [
+        ids["上张村"],
+        ids["溪里方村"],
+    ]  # by name (上 before 溪), though the ids say otherwise
