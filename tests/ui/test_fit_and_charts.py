@@ -228,3 +228,17 @@ def test_an_unsortable_column_takes_no_mark(ui_store, village_ids, qtbot):
     rl.view.sortByColumn(findings, Qt.SortOrder.AscendingOrder)
     assert not _header(rl, findings).endswith(("▲", "▼"))
     assert _header(rl, date_col).endswith("▼")  # still what the rows show
+
+
+def test_the_main_window_fits_a_1024_pixel_wide_screen(store, qtbot):
+    """Every page side by side with the navigation fits a 1024 × 700 laptop (the report page's toolbar and
+    the dashboard's eight tiles made the window 1136–1212 pixels wide at least)."""
+    from village_counsel.demo import run_demo
+    from village_counsel.ui.main_window import MainWindow
+
+    run_demo(store, villages=2, months=1)
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    assert window.minimumSizeHint().width() <= 1000
+    for page in window.pages:
+        assert page.minimumSizeHint().width() <= 1000 - window.nav.width(), type(page).__name__

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QSizePolicy,
     QToolTip,
     QVBoxLayout,
     QWidget,
@@ -92,6 +93,7 @@ class Tile(QFrame):
         self.label = QLabel(label)
         self.note = QLabel()
         self.note.setStyleSheet("color:#555")
+        self.note.setWordWrap(True)  # (eight tiles side by side still fit a 1024-pixel-wide screen)
         layout = QVBoxLayout(self)
         layout.addWidget(self.label)
         layout.addWidget(self.value)
@@ -182,6 +184,8 @@ class DashboardPage(FiguresPage):
         bar.addStretch(1)
         hint = QLabel("点击数字或图中的柱查看明细")
         hint.setStyleSheet("color:#555")
+        hint.setMinimumWidth(1)  # gives way when the window is narrow
+        hint.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         bar.addWidget(hint)
         self.tiles: dict[str, Tile] = {}
         grid = QGridLayout()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QTextBrowser,
@@ -38,6 +39,14 @@ def record_printer(page: Any) -> Any:
 
         page._printer = RecordPrinter(page.store, page)
     return page._printer
+
+
+def _shrinkable(label: QLabel) -> None:
+    """A hint that gives way (cut off, its whole text in the tooltip) when the window is narrow: the
+    page then fits a 1024-pixel-wide screen."""
+    label.setMinimumWidth(1)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+    label.setToolTip(label.text())
 
 
 class MattersPage(QWidget):
@@ -76,6 +85,7 @@ class MattersPage(QWidget):
         bar.addStretch(1)
         note = QLabel("红色：已逾期　双击打开　Delete 删除")
         note.setStyleSheet("color:#555")
+        _shrinkable(note)
         bar.addWidget(note)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -171,6 +181,7 @@ class PowersPage(QWidget):
         bar.addStretch(1)
         note = QLabel("“审查发现”列为合规问题数　双击打开")
         note.setStyleSheet("color:#555")
+        _shrinkable(note)
         bar.addWidget(note)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)

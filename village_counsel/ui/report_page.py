@@ -273,11 +273,15 @@ class ReportPage(QWidget):
         bar.addWidget(self.generate_button)
         bar.addWidget(self.note_button)
         bar.addStretch(1)
-        bar.addWidget(QLabel("显示："))
-        bar.addWidget(self.zoom)
-        bar.addWidget(self.save_button)
-        bar.addWidget(self.print_button)
-        bar.addWidget(self.open_button)
+        # what to do with the PDF shown sits beside the line that says what it is: the page then fits a
+        # 1024-pixel-wide screen
+        shown = QHBoxLayout()
+        shown.addWidget(self.status, 1)
+        shown.addWidget(QLabel("显示："))
+        shown.addWidget(self.zoom)
+        shown.addWidget(self.save_button)
+        shown.addWidget(self.print_button)
+        shown.addWidget(self.open_button)
         docs = QHBoxLayout()
         docs.addWidget(QLabel("单页文书："))
         docs.addWidget(self.doc_kind)
@@ -286,7 +290,7 @@ class ReportPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addLayout(docs)
-        layout.addWidget(self.status)
+        layout.addLayout(shown)
         layout.addWidget(self.view, 1)
 
         # signals, wired in one place
