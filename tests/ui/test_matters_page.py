@@ -145,6 +145,18 @@ def test_route_to_mediation_opens_the_prefilled_entry_linked_both_ways(
     editor.findChild(QPushButton, "link_matter").click()
     assert links[-1] == ("matter", m.id)
 
+    # mediated, not satisfied, reopened: the first round's case stays linked from the matter
+    from village_counsel import checklist
+
+    checklist.update_service(ui_store, entry.id, {"outcome": "调解成功"})
+    matters.evaluate(ui_store, m.id, {"evaluation": "不满意"})
+    again = MatterDialog(ui_store, hub, m.id, lambda k, i: links.append((k, i)))
+    qtbot.addWidget(again)
+    earlier = [b for b in again.findChildren(QPushButton, "link_service_entry") if "第 1 轮" in b.text()]
+    assert len(earlier) == 1
+    earlier[0].click()
+    assert links[-1] == ("service_entry", entry.id)
+
 
 def test_correcting_a_matter_keeps_its_stage_and_marks_bad_input(ui_store, village_ids, qtbot):
     from village_counsel.ui.editors import MatterEditDialog

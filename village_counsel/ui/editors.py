@@ -522,6 +522,15 @@ class MatterDialog(QDialog):
             self._link("人民调解台账 →", "service_entry", m["mediation_id"])
         if m.get("exercise_id"):
             self._link("五议决策记录 →", "power_exercise", m["exercise_id"])
+        # a reopened matter's earlier rounds keep their links in their events (matters._keep_round)
+        earlier = [e for e in m.get("events", []) if isinstance(e, dict) and e.get("stage") == "议事"]
+        for n, event in enumerate(earlier, start=1):
+            for key, kind, label in (
+                ("mediation_id", "service_entry", "人民调解台账"),
+                ("exercise_id", "power_exercise", "五议决策记录"),
+            ):
+                if event.get(key) and event[key] != m.get(key):
+                    self._link(f"第 {n} 轮{label} →", kind, event[key])
         self.links_row.addStretch(1)
         for action in matters.allowed_actions(m) if not m.deleted else []:
             button = QPushButton(f"{matters.ACTION_LABELS[action]}…")
