@@ -145,7 +145,8 @@ def update_exercise(
         closed = ("已完成", "已终止")
         if clean["status"] in closed and current.get("status") not in closed and clean.get("matter_id"):
             # a terminated decision closes the matter's route too: villagers evaluate the outcome either way
-            day = max([s["date"] for s in clean["steps"]] or [clean["date"]])
+            # handled when its last step was taken; with no step recorded, now (when it is closed)
+            day = max([s["date"] for s in clean["steps"]] or [max(clean["date"], date.today().isoformat())])
             outcome = (
                 f"经五议决策办结：{clean.get('result') or '已完成'}"
                 if clean["status"] == "已完成"

@@ -99,7 +99,11 @@ def item_description(item: PowerItem) -> str:
             extra.append("表决")
         if s.min_amount:
             extra.append(f"金额达 {s.min_amount:,.0f} 元时必经")
-        lines.append(f"<li>{s.name}{'（' + '，'.join(extra) + '）' if extra else ''}</li>")
+        name = s.name
+        if extra and name.endswith("）") and "（" in name:  # 两委联席会议审议（5万元以上）: one pair of brackets
+            head, _, inside = name[:-1].rpartition("（")
+            name, extra = head, [inside, *extra]
+        lines.append(f"<li>{name}{'（' + '，'.join(extra) + '）' if extra else ''}</li>")
     lines.append("</ol>")
     if item.tender_threshold:
         lines.append(f"<p>金额达 {item.tender_threshold:,.0f} 元须公开招投标。</p>")
