@@ -29,6 +29,10 @@ def required_for(duty: Any) -> tuple[str, ...]:
     return ()
 
 
+# Every field some duty requires besides the form's own (required_for), once each.
+DUTY_REQUIRED = tuple(dict.fromkeys(f for d in (MEDIATION_DUTY, REVIEW_DUTY) for f in required_for(d)))
+
+
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
     catalog = load_catalog()
     form = form_for("service_entry")

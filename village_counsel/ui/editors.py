@@ -660,10 +660,11 @@ class ServiceDialog(RecordDialog):
         self.body_layout.addWidget(row)
         # the quick form shows a duty's required fields too when that duty is chosen (a mediation case's
         # dispute type and source, a review's document type): else it could not be saved
-        extra = sorted(
-            {f for d in (checklist.MEDIATION_DUTY, checklist.REVIEW_DUTY) for f in checklist.required_for(d)}
+        fields = (
+            [*QUICK_FIELDS, *checklist.DUTY_REQUIRED]
+            if quick
+            else [f.name for f in form_for("service_entry").fields]
         )
-        fields = [*QUICK_FIELDS, *extra] if quick else [f.name for f in form_for("service_entry").fields]
         values = (
             dict(entry.data)
             if entry
@@ -680,11 +681,7 @@ class ServiceDialog(RecordDialog):
             values=values,
             choices={"duty": [(n, n) for n in catalog.duty_names]},
             # (shown only for the duty that requires them: starred, as they then are)
-            required=[
-                f
-                for d in (checklist.MEDIATION_DUTY, checklist.REVIEW_DUTY)
-                for f in checklist.required_for(d)
-            ],
+            required=checklist.DUTY_REQUIRED,
             single_line=("content",) if quick else (),
         )
         self.body_layout.addWidget(self.editor)
@@ -708,11 +705,7 @@ class ServiceDialog(RecordDialog):
         duty = self.editor.values().get("duty")
         needed = checklist.required_for(duty)
         if self.quick:  # only what this duty requires
-            for name in {
-                f
-                for d in (checklist.MEDIATION_DUTY, checklist.REVIEW_DUTY)
-                for f in checklist.required_for(d)
-            }:
+            for name in checklist.DUTY_REQUIRED:
                 self.editor.set_visible(name, name in needed)
             return
         for name in MEDIATION_FIELDS:
