@@ -687,12 +687,7 @@ def test_the_previous_step_is_the_later_of_two_on_one_day(store, village):
 
 def test_a_decision_closed_without_steps_handles_its_matter_the_day_it_is_closed(store, village):
     m = _matter(store, village)
-    record, _ = matters.deliberate(
-        store,
-        m.id,
-        {"discussion": "重大事项", "route": vocab.ROUTE_DECISION, "decided_on": "2026-11-06"},
-        today=TODAY,
-    )
+    record = _deliberate(store, m.id, vocab.ROUTE_DECISION)
     powers.update_exercise(store, record["exercise_id"], {"status": "已终止", "result": "撤回"})
     handled = store.get("matter", m.id)
     assert handled["stage"] == "办事" and handled["feedback_date"] == date.today().isoformat()
