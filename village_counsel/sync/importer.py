@@ -423,13 +423,7 @@ class _Importer:
             with zipfile.ZipFile(path) as zf:
                 manifest, cipher = self._verify_head(zf)
                 self._fill(result, manifest)
-                seen = self.store.select(
-                    "SELECT new + updated + unchanged FROM imports WHERE file_sha256 = ? LIMIT 1", [file_hash]
-                )
-                if seen:
-                    # These very bytes were verified and merged before: nothing can change.
-                    result.ok, result.already = True, True
-                    result.records = result.unchanged = int(seen[0][0] or 0)
+                if self._seen(file_hash):
                     return
                 self._load_and_merge(zf, manifest, cipher, file_hash)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, NotImplementedError) as exc:
@@ -437,6 +431,16 @@ class _Importer:
         result.ok = True
         if self.progress:
             self.progress(result.revisions, result.revisions)
+
+    def _seen(self, file_hash: str) -> bool:
+        """Whether these very bytes were verified and merged before (then nothing can change)."""
+        seen = self.store.select(
+            "SELECT new + updated + unchanged FROM imports WHERE file_sha256 = ? LIMIT 1", [file_hash]
+        )
+        if seen:
+            self.result.ok, self.result.already = True, True
+            self.result.records = self.result.unchanged = int(seen[0][0] or 0)
+        return bool(seen)
 
     # -- head: ZIP directory, manifest, signature, keys
 
@@ -560,8 +564,11 @@ class _Importer:
         store, db = self.store, self.store.db
         clock = store.clock.last
         db.execute("DROP TABLE IF EXISTS temp.sync_touched")  # (left by an interrupted earlier import)
-        db.execute("BEGIN IMMEDIATE")
+        store.begin_immediate()  # waits for another import of this store (saying so after a second)
         try:
+            if self._seen(file_hash):  # that other import was of this very file
+                db.execute("ROLLBACK")
+                return
             with store.transaction():
                 rebuilt = self._set_indexes_aside(sum(m["revisions"] for m in manifest["members"]))
                 self._load(zf, manifest, key)
