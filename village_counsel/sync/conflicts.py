@@ -33,6 +33,9 @@ class Conflict:
 
     current: Record
     losing: Record
+    # a revision that collides with one held (same id, rev and origin, other content): kept aside, shown
+    # for a person to look at; ``current`` is then the revision held under that identity
+    quarantined: bool = False
 
     @property
     def id(self) -> str:
@@ -83,7 +86,30 @@ def list_conflicts(store: Store, *, village_id: str | None = None, id: str | Non
             assert found is not None
             currents[losing.id] = found
         out.append(Conflict(currents[losing.id], losing))
-    return out
+    return out + list_quarantined(store, village_id=village_id, id=id)
+
+
+def list_quarantined(store: Store, *, village_id: str | None = None, id: str | None = None) -> list[Conflict]:
+    """Revisions quarantined on import, each beside the revision held under the same identity."""
+    clauses, params = [], []
+    if village_id:
+        clauses.append("AND q.village_id = ?")
+        params.append(village_id)
+    if id:
+        clauses.append("AND q.id = ?")
+        params.append(id)
+    columns = _REV_COLUMNS.replace("r.", "q.")
+    held_columns = _REV_COLUMNS
+    rows = store.select(
+        f"SELECT {columns}, {held_columns} FROM quarantine q JOIN revisions r"
+        f" ON r.id = q.id AND r.rev = q.rev AND r.origin = q.origin WHERE 1 {' '.join(clauses)}"
+        " ORDER BY q.received_at DESC, q.id",
+        params,
+    )
+    return [
+        Conflict(Store._row_to_record(row[10:]), Store._row_to_record(row[:10]), quarantined=True)
+        for row in rows
+    ]
 
 
 def resolve(store: Store, id: str, keep: tuple[str, str]) -> Record:
