@@ -175,7 +175,10 @@ class Workers:
         if self.pool is None:
             try:
                 executor = ProcessPoolExecutor(
-                    self.count, mp_context=multiprocessing.get_context("spawn"), initializer=worker_init
+                    self.count,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=worker_init,
+                    initargs=(os.getpid(),),
                 )
             except (OSError, ImportError, NotImplementedError, ValueError) as exc:
                 log.warning("import workers unavailable, verifying in-process: %s", exc)

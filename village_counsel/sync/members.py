@@ -232,11 +232,45 @@ def verify_in_worker(path: str, index: int, member: dict[str, Any], key: bytes |
         return f"无法读取文件：{exc.strerror or exc}"
 
 
-def worker_init() -> None:
-    """Each worker's objects are short-lived and acyclic: the cycle collector only costs time."""
+def worker_init(parent: int | None = None) -> None:
+    """Each worker's objects are short-lived and acyclic: the cycle collector only costs time. A worker
+    dies with the import that started it: killed, it must not go on holding the file (or the processor)."""
     import gc
 
     gc.disable()
+    die_with_parent(parent)
+
+
+def die_with_parent(parent: int | None) -> None:
+    """Ask Linux to kill this process when its parent dies (``PR_SET_PDEATHSIG``); should the parent be
+    gone already (it died before the request took effect), exit now. Elsewhere a watcher thread does it."""
+    import os
+    import signal
+    import sys
+    import threading
+    import time
+
+    if parent is None:
+        return
+    asked = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            asked = ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL) == 0  # 1: PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+    if asked:
+        return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
 def damaged(exc: BaseException) -> str:
