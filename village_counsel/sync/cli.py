@@ -119,10 +119,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         heard = {r.device_id for r in results if r.ok}
         for device in device_statuses(store):
             if device.device_id in heard and device.missing:
-                print(
-                    f"提示：设备 {device.device_id} 缺少第 {device.missing_text()} 号导出文件"
-                    "（请对方补发，或做一次完整导出）"
-                )
+                print(f"提示：{device.missing_sentence()}（请对方补发，或做一次完整导出）")
     return EXIT_OK if all(r.ok for r in results) else EXIT_REFUSED
 
 
@@ -278,8 +275,13 @@ def cmd_sync_status(args: argparse.Namespace) -> int:
     print(f"本机 {own['device_id']}（指纹 {own['fingerprint']}）：{last}，待导出修订 {own['pending']} 条")
     for d in devices:
         gap = f"，缺少第 {d.missing_text()} 号" if d.missing else ""
+        who = (
+            f"{d.advisor}（设备 {d.device_id}，指纹 {d.fingerprint}）"
+            if d.advisor
+            else f"设备 {d.device_id}（指纹 {d.fingerprint}）"
+        )
         print(
-            f"设备 {d.device_id}（指纹 {d.fingerprint}）：已收到 {d.files} 个文件，最新第 {d.last_seq} 号，"
+            f"{who}：已收到 {d.files} 个文件，最新第 {d.last_seq} 号，"
             f"导入于 {local_time(d.last_imported_at)}{gap}"
         )
     stale = [v for v in villages if not v.synced_this_month]
