@@ -176,7 +176,7 @@ def test_conflict_times_are_local(qtbot, store, village, other, tmp_path, shangh
     sid, conflict = _one_conflict(store, village, other, tmp_path)
     page = _page(qtbot, store)
     current = page.conflict_table.item(0, 2).text()
-    origin = "本机" if conflict.current.origin == store.device_id else conflict.current.origin
+    origin = "本机" if conflict.current.origin == store.device_id else f"设备 {conflict.current.origin}"
     assert current == f"{local_time(conflict.current.updated_at)}（{origin}）"
     assert "T" not in current.split("（")[0] and "年" in current
 
