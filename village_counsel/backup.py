@@ -6,11 +6,16 @@ Backups live in ``<data dir>/backups``. They are thinned like Anki's: every back
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
+import signal
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from . import keyfiles
 from .errors import StoreError
 from .store import SCHEMA_VERSION, Store, read_schema_version
 
@@ -18,8 +23,15 @@ log = logging.getLogger(__name__)
 
 PREFIX = "village-counsel-"
 SUFFIX = ".backup.db"
-# local rows that make this store this device; a restore keeps them
-IDENTITY_KEYS = ("device_id", "created_at", "device_signing_key", "office_private_key", "office_name")
+# local rows that make this store this device; a restore keeps them (the private keys themselves live in
+# key files outside the store: see keyfiles)
+IDENTITY_KEYS = ("device_id", "created_at", "office_name", "trusted_office", "device_certificate")
+KEY_ADVICE = (
+    "备份不含私钥（私钥只在本机的 keys 文件夹中）；换电脑时请用 "
+    "village-counsel keys export-private -o 文件 --passphrase 导出私钥，并与备份分开妥善保管。"
+)
+# Tests kill a restore at each of its steps: VILLAGE_COUNSEL_TEST_KILL_AT=<step> (see restore()).
+KILL_AT = "VILLAGE_COUNSEL_TEST_KILL_AT"
 
 
 def backup_dir(store: Store) -> Path:
@@ -53,7 +65,11 @@ def make_backup(store: Store, reason: str = "manual", *, now: datetime | None = 
     while target.exists():
         target = folder / name.replace(SUFFIX, f"-{n}{SUFFIX}")
         n += 1
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
     store.backup(target)
+    keyfiles.private(target)
     thin(folder, now=now)
     log.info("backup %s", target)
     return target
@@ -112,48 +128,163 @@ def verify_backup(path: Path) -> None:
         raise StoreError(f"备份文件 {path.name} 已损坏或不完整，未恢复")
 
 
+def backup_to(store: Store, path: Path) -> Path:
+    """A backup written to a chosen place (``backup -o FILE``): atomically, readable by the user only;
+    a folder, a device or a pipe is refused before anything is written."""
+    from .sync.keys import refuse_special_output
+
+    refuse_special_output(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        store.backup(tmp)
+        keyfiles.private(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+@dataclass
+class BackupSummary:
+    """What a backup holds, shown before a restore: when it was made, its villages and records."""
+
+    path: Path
+    made_at: datetime
+    villages: list[str]
+    records: int
+
+
+def describe_backup(path: Path) -> BackupSummary:
+    """Read a backup (read-only) for the question before a restore; StoreError when it is not one."""
+    verify_backup(path)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        villages = [
+            str(r[0] or "")
+            for r in conn.execute(
+                "SELECT json_extract(data, '$.name') FROM records WHERE kind = 'village' AND deleted = 0"
+                " ORDER BY 1"
+            )
+        ]
+        records = int(conn.execute("SELECT count(*) FROM records WHERE deleted = 0").fetchone()[0])
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"备份文件已损坏：{exc}") from exc
+    finally:
+        conn.close()
+    made = _stamp(path) or datetime.fromtimestamp(path.stat().st_mtime)
+    return BackupSummary(path, made, villages, records)
+
+
+def _step(name: str) -> None:
+    """A point between two steps of a restore; a test kills the process here (SIGKILL, no clean-up)."""
+    if os.environ.get(KILL_AT) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def restore(store_path: Path, backup: Path) -> Path:
     """Replace the store's contents with a backup; the current contents are backed up first.
-    Returns the safety backup of what was there."""
+    Returns the safety backup of what was there.
+
+    The restored store is prepared in a temporary file — this device's identity rows, its enrolled
+    devices, its clock and export numbers already written, any private key an old backup held wiped —
+    and swapped in with one step of SQLite's backup API, which is one write transaction: killed at any
+    moment, the store is either the old one or the restored one, and either way this device."""
     verify_backup(backup)
+    for stale in store_path.parent.glob(".restore-*.db*"):  # left by a restore killed halfway
+        stale.unlink(missing_ok=True)
     with Store(store_path) as current:
         safety = make_backup(current, "before-restore")
-        identity = {key: current.get_local(key) for key in IDENTITY_KEYS}
-        clock = current.clock.last
-        last_seq = current.select("SELECT coalesce(max(seq), 0) FROM exports")[0][0]
-        source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        _step("safety")
+        tmp = store_path.parent / f".restore-{os.getpid()}.db"
         try:
-            source.backup(current.db.conn)
+            _prepare(current, backup, tmp)
+            _step("prepared")
+            source = sqlite3.connect(f"file:{tmp}?mode=ro", uri=True)
+            try:
+                source.backup(current.db.conn)  # all pages in one step: one transaction
+            finally:
+                source.close()
+            _step("swapped")
+            current.clock.observe(current.get_local("clock") or current.clock.last)
         finally:
-            source.close()
-        # The records come back; the device stays this one (a backup from another laptop must not make
-        # two devices sign as one). Its export numbers go on, and the next export is a full one.
-        restored_clock = current.get_local("clock") or clock
-        with current.db.atomic():
-            for key, value in identity.items():
-                if value is None:
-                    current.db.execute("DELETE FROM local WHERE key = ?", [key])
-                else:
-                    current.db.execute(
-                        "INSERT OR REPLACE INTO local (key, value) VALUES (?, ?)", [key, value]
-                    )
-            current.db.execute(
-                "INSERT OR REPLACE INTO local (key, value) VALUES ('clock', ?)", [max(clock, restored_clock)]
-            )
-            current.db.execute("DELETE FROM exports")
-            if last_seq:
-                current.db.execute(
-                    "INSERT INTO exports (seq, made_at, upto, full, records, path) VALUES (?, ?, -1, 0, 0, ?)",
-                    [last_seq, datetime.now().isoformat(timespec="seconds"), f"restore:{backup.name}"],
-                )
+            for leftover in store_path.parent.glob(f".restore-{os.getpid()}.db*"):
+                leftover.unlink(missing_ok=True)
     return safety
 
 
+def _prepare(current: Store, backup: Path, tmp: Path) -> None:
+    """The backup copied to ``tmp``, migrated, and made this device's (see :func:`restore`)."""
+    identity = {key: current.get_local(key) for key in IDENTITY_KEYS}
+    clock = current.sync_clock()
+    last_seq = current.select("SELECT coalesce(max(seq), 0) FROM exports")[0][0]
+    devices = current.select("SELECT * FROM devices")
+    page_size = current.db.execute("PRAGMA page_size").fetchone()[0]
+    conn = sqlite3.connect(str(tmp), isolation_level=None)
+    try:
+        source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        try:
+            source.backup(conn)
+        finally:
+            source.close()
+        conn.execute("PRAGMA journal_mode = DELETE")
+        keyfiles.wipe_legacy_rows(conn)  # a backup of before key files must not bring its keys back
+        conn.execute(
+            "INSERT OR REPLACE INTO local (key, value) VALUES ('device_id', ?)", [identity["device_id"]]
+        )
+    finally:
+        conn.close()
+    _step("copied")
+    with Store(tmp):  # migrations (a backup of an older program); its identity is already this device's
+        pass
+    conn = sqlite3.connect(str(tmp), isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE")
+        if conn.execute("PRAGMA page_size").fetchone()[0] != page_size:
+            conn.execute(f"PRAGMA page_size = {page_size}")  # the backup API cannot change it in WAL mode
+            conn.execute("VACUUM")
+        restored_clock = (conn.execute("SELECT value FROM local WHERE key = 'clock'").fetchone() or [clock])[
+            0
+        ]
+        conn.execute("BEGIN IMMEDIATE")
+        # The records come back; the device stays this one (a backup from another laptop must not make
+        # two devices sign as one). Its export numbers go on, and the next export is a full one.
+        for key, value in identity.items():
+            if value is None:
+                conn.execute("DELETE FROM local WHERE key = ?", [key])
+            else:
+                conn.execute("INSERT OR REPLACE INTO local (key, value) VALUES (?, ?)", [key, value])
+        conn.execute(
+            "INSERT OR REPLACE INTO local (key, value) VALUES ('clock', ?)", [max(clock, restored_clock)]
+        )
+        conn.execute("DELETE FROM exports")
+        if last_seq:
+            conn.execute(
+                "INSERT INTO exports (seq, made_at, upto, full, records, path) VALUES (?, ?, -1, 0, 0, ?)",
+                [last_seq, datetime.now().isoformat(timespec="seconds"), f"restore:{backup.name}"],
+            )
+        if devices:  # enrolments and revocations are this store's trust, not the backup's
+            marks = ",".join("?" * len(devices[0]))
+            conn.executemany(f"INSERT OR REPLACE INTO devices VALUES ({marks})", devices)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
 def register(sub: argparse._SubParsersAction) -> None:
+    from .cli import nonempty
+
     p = sub.add_parser("backup", help="立即备份数据（自动轮换保留）；--list 列出已有备份")
     p.add_argument("--list", action="store_true", help="列出已有备份")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=lambda text: Path(nonempty("备份文件")(text)),
+        metavar="FILE",
+        help="备份写到指定文件（另存一份，例如 U 盘）",
+    )
     p.set_defaults(func=_cmd_backup)
-    from .cli import nonempty
 
     p = sub.add_parser("restore", help="从备份恢复（先自动备份当前数据）")
     p.add_argument("file", type=lambda text: Path(nonempty("备份文件")(text)), help="备份文件")
@@ -168,7 +299,11 @@ def _cmd_backup(args: argparse.Namespace) -> int:
             for path in list_backups(backup_dir(store)):
                 print(f"{path}  {path.stat().st_size / 1024:.0f} KB")
             return 0
-        print(f"已备份到 {make_backup(store)}")
+        from .names import escaped
+
+        made = backup_to(store, args.output) if args.output else make_backup(store)
+        print(f"已备份到 {escaped(str(made))}")
+        print(KEY_ADVICE)
     return 0
 
 

@@ -261,6 +261,11 @@ def open_window(args: argparse.Namespace) -> int:
     return run(paths.store_path(args.data_dir))
 
 
+def _say_waiting() -> None:
+    sys.stderr.write("数据文件正被另一个程序写入（例如正在导入），等待它完成……\n")
+    sys.stderr.flush()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from .logs import setup_logging
 
@@ -274,6 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # one data folder for the whole process: the store, and the township's catalogue beside it
         os.environ[paths.ENV_DATA] = str(args.data_dir)
     setup_logging()
+    Store.on_wait = _say_waiting
     try:
         if args.command is None:
             return open_window(args)

@@ -63,6 +63,7 @@ def check(store: Store, *, today: date | None = None, notes: list[str] | None = 
     if problems:
         return problems
     catalog = load_catalog()
+    store.sync_clock()  # another process (an import) may have moved the store's clock since this one looked
     ids = {r[0]: (r[1], bool(r[2])) for r in store.select("SELECT id, kind, deleted FROM records")}
     villages = {i for i, (k, d) in ids.items() if k == "village" and not d}
     # linked mediation entries and decision exercises → the matter they name (enter once, both ways)

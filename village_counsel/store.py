@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -203,6 +204,29 @@ def _m6_stored_month(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m7_trust(db: sqlite_utils.Database) -> None:
+    """Trust (登记): the devices a township office enrolled, as their office-signed certificates (with a
+    signed revocation once revoked), and the revisions quarantined because they collide with one already
+    held (same id, rev and origin, other content). Both are this store's own: never synced as records."""
+    _script(
+        db,
+        """
+        CREATE TABLE devices (
+            device_id TEXT PRIMARY KEY, device_key TEXT NOT NULL, advisor TEXT NOT NULL, firm TEXT,
+            villages TEXT, issued_at TEXT NOT NULL, certificate TEXT NOT NULL,
+            revoked_at TEXT, revocation TEXT
+        );
+        CREATE TABLE quarantine (
+            id TEXT NOT NULL, rev TEXT NOT NULL, origin TEXT NOT NULL, digest TEXT NOT NULL,
+            kind TEXT NOT NULL, village_id TEXT, base_rev TEXT, base_origin TEXT, updated_at TEXT NOT NULL,
+            deleted INTEGER NOT NULL, data TEXT NOT NULL, resolves TEXT,
+            file_device TEXT NOT NULL, file_name TEXT, received_at TEXT NOT NULL,
+            PRIMARY KEY (id, rev, origin, digest)
+        );
+        """,
+    )
+
+
 def month_of(data: dict[str, Any]) -> str | None:
     """A record's month (YYYY-MM) for ``records.month``: the first seven characters of its ``date``."""
     day = data.get("date")
@@ -216,12 +240,15 @@ MIGRATIONS = [
     _m4_import_full,
     _m5_drop_base_index,
     _m6_stored_month,
+    _m7_trust,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The shape of the synced data, written in export files: migrations that change only this store's
 # indexes or local tables leave it, so an older program still reads the files of a newer one.
 DATA_VERSION = 4
 PAGE_SIZE = 16384
+WAIT_STEP = 1.0  # seconds a write waits on the lock before saying so (then it waits on)
+WAIT_LIMIT = 3600.0  # a writer that holds the store longer than this is taken to be stuck
 
 
 def _now_iso() -> str:
@@ -265,8 +292,10 @@ class Store:
                         f"本程序最高支持第 {SCHEMA_VERSION} 版）。请升级程序；文件未作任何改动。"
                     )
             try:
+                # A short busy timeout: a writer that has to wait is told so after a second and then
+                # waits on (see writing()), instead of failing after the timeout.
                 conn = sqlite3.connect(
-                    str(self.path), isolation_level=None, check_same_thread=False, timeout=10
+                    str(self.path), isolation_level=None, check_same_thread=False, timeout=WAIT_STEP
                 )
             except sqlite3.Error as exc:
                 raise StoreError(f"无法打开数据文件 {self.path}：{exc}") from exc
@@ -292,6 +321,10 @@ class Store:
         self.id_factory: Callable[[], str] | None = None  # demo data draws ids from a seeded generator
         self.device_id = self._local("device_id") or self._init_device()
         self.clock = HybridClock(self._local("clock") or "0000000000000-00000")
+        if self.path is not None and not self.in_memory:
+            from .keyfiles import settle
+
+            settle(self)
 
     # --- lifecycle -------------------------------------------------------------------------------------
 
@@ -309,12 +342,14 @@ class Store:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self) -> None:
-        current = self.schema_version
-        for number, migration in enumerate(MIGRATIONS, start=1):
-            if number <= current:
-                continue
-            with self.db.atomic():
-                migration(self.db)
+        # Each migration in a write transaction that reads the version first: two processes opening a
+        # new store at once (two imports) take turns instead of running the same migration twice.
+        while self.schema_version < SCHEMA_VERSION:
+            with self.writing():
+                number = self.schema_version + 1
+                if number > SCHEMA_VERSION:
+                    continue
+                MIGRATIONS[number - 1](self.db)
                 self.db.execute(f"PRAGMA user_version = {number}")
             log.info("migrated store to schema %d", number)
 
@@ -331,11 +366,21 @@ class Store:
         return default if value is None else value
 
     def _init_device(self) -> str:
-        device_id = uuid.uuid4().hex[:16]
-        with self.db.atomic():
-            self.db.execute("INSERT INTO local (key, value) VALUES ('device_id', ?)", [device_id])
-            self.db.execute("INSERT INTO local (key, value) VALUES ('created_at', ?)", [_now_iso()])
+        with self.writing():  # another process may be making the identity of this new store right now
+            device_id = self._local("device_id")
+            if device_id is None:
+                device_id = uuid.uuid4().hex[:16]
+                self.db.execute("INSERT INTO local (key, value) VALUES ('device_id', ?)", [device_id])
+                self.db.execute("INSERT INTO local (key, value) VALUES ('created_at', ?)", [_now_iso()])
         return device_id
+
+    def sync_clock(self) -> str:
+        """Move this process's clock past the store's stored one (another process — a window, an import
+        — may have advanced it since); returns the clock."""
+        stored = self._local("clock")
+        if stored:
+            self.clock.observe(stored)
+        return self.clock.last
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Store]:
@@ -351,6 +396,9 @@ class Store:
         self._depth = 1
         try:
             with self.writing():
+                # One clock per store, not per process: read inside the write lock, so a window left
+                # open while an import ran never issues a revision older than what the import brought.
+                self.sync_clock()
                 first = self._max_seq()
                 yield self
                 self.db.execute(
@@ -371,7 +419,7 @@ class Store:
             with self.db.atomic():
                 yield
             return
-        self.db.execute("BEGIN IMMEDIATE")
+        self.begin_immediate()
         try:
             yield
         except BaseException:
@@ -379,6 +427,32 @@ class Store:
                 self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    # Called (once per wait) when a write has waited a second for another program's write: the command
+    # line says so on stderr; by default it is only logged.
+    on_wait: Callable[[], None] | None = None
+
+    def begin_immediate(self) -> None:
+        """BEGIN IMMEDIATE, waiting for as long as another connection writes (an import of a county's
+        file takes minutes): :attr:`on_wait` is told after the first second. Gives up only after
+        :data:`WAIT_LIMIT` seconds."""
+        told = False
+        started = time.monotonic()
+        while True:
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                text = str(exc).lower()
+                if "locked" not in text and "busy" not in text:
+                    raise
+                if time.monotonic() - started > WAIT_LIMIT:
+                    raise
+                if not told:
+                    told = True
+                    log.info("waiting for another writer of %s", self.path)
+                    if Store.on_wait is not None:
+                        Store.on_wait()
 
     def _max_seq(self) -> int:
         return int(self.db.execute("SELECT coalesce(max(seq), 0) FROM revisions").fetchone()[0])
@@ -405,20 +479,24 @@ class Store:
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}")
         record_id = id or self.new_id()
-        current = self.db.execute(
-            "SELECT rev, origin, kind, village_id FROM records WHERE id = ?", [record_id]
-        ).fetchone()
-        base_rev, base_origin = (current[0], current[1]) if current else (None, None)
-        if current and current[2] != kind:
-            raise ValueError(f"record {record_id} is a {current[2]}, not a {kind}")
-        if village_id is None and current:
-            village_id = current[3]
-        rev = self.clock.tick(at_ms)
-        now = _now_iso()
         body = {k: v for k, v in data.items() if k not in ("id", "village_id")}
         text = _dumps(body)
         resolves_list = [list(r) for r in resolves]
         with self.transaction():
+            # The base and the clock are read inside the write lock: another process may have written
+            # this record (or moved the clock) since this one last looked.
+            current = self.db.execute(
+                "SELECT rev, origin, kind, village_id FROM records WHERE id = ?", [record_id]
+            ).fetchone()
+            base_rev, base_origin = (current[0], current[1]) if current else (None, None)
+            if current and current[2] != kind:
+                raise ValueError(f"record {record_id} is a {current[2]}, not a {kind}")
+            if village_id is None and current:
+                village_id = current[3]
+            if base_rev is not None:
+                self.clock.observe(base_rev)
+            rev = self.clock.tick(at_ms)
+            now = _now_iso()
             self.db.execute(
                 "INSERT INTO revisions (id, kind, village_id, rev, origin, base_rev, base_origin, updated_at,"
                 " deleted, data, resolves) VALUES (?,?,?,?,?,?,?,?,?,?,?)",

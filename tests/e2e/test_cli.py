@@ -8,6 +8,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -260,18 +261,26 @@ def test_version(tmp_path):
     assert proc.returncode == 0 and proc.stdout.startswith("village-counsel ")
 
 
-def test_a_locked_store_is_refused_in_chinese(tmp_path):
+def test_a_second_writer_waits_for_the_first_and_says_so(tmp_path):
     assert run(tmp_path, "keys").returncode == 0  # creates the store
     holder = sqlite3.connect(tmp_path / STORE_FILE, isolation_level=None)
     try:
         holder.execute("BEGIN IMMEDIATE")  # another program (the window, say) is writing
-        proc = run(tmp_path, "demo")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "village_counsel", "--data-dir", str(tmp_path), "demo"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(2.5)
+        assert proc.poll() is None  # it waits, it does not fail on the lock
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert proc.returncode == 1
-    _no_traceback(proc)
-    assert "正被其他程序" in proc.stderr and "稍后重试" in proc.stderr
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "正被另一个程序写入" in err and "等待" in err and "Traceback" not in err
+    assert "演示数据" in out
 
 
 @pytest.mark.parametrize(

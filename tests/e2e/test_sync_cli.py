@@ -103,6 +103,13 @@ def test_encrypted_to_office(laptop, tmp_path):
     assert run(office, "keys", "office-init").returncode == 1
     assert run(office, "keys", "office-export", "-o", str(tmp_path / "office.json")).returncode == 0
     assert run(stranger, "keys", "office-export", "-o", str(tmp_path / "x.json")).returncode == 1
+    # enrolment: the laptop asks, the office enrols it, the laptop installs its certificate
+    asked = run(laptop, "keys", "request", "-o", str(tmp_path / "req.json"))
+    assert asked.returncode == 0, asked.stderr
+    enrolled = run(office, "keys", "enroll", str(tmp_path / "req.json"), "-o", str(tmp_path / "cert.json"))
+    assert enrolled.returncode == 0 and "核对设备公钥指纹" in enrolled.stdout, enrolled.stderr
+    installed = run(laptop, "keys", "install", str(tmp_path / "cert.json"))
+    assert installed.returncode == 0 and "西周镇司法所" in installed.stdout, installed.stderr
     sealed = run(
         laptop, "export", "--full", "--to", str(tmp_path / "office.json"), "-o", str(tmp_path / "s.zip")
     )

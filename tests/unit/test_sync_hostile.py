@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from village_counsel.store import DATA_VERSION, Store
+from village_counsel.sync.conflicts import list_conflicts
 from village_counsel.sync.importer import import_file
 
 VILLAGE = "11111111-1111-4111-8111-111111111111"
@@ -111,26 +112,43 @@ def test_a_revision_from_the_far_future_is_refused(target, tmp_path):
     assert len(target.clock.last) == 19
 
 
-def test_the_same_revision_with_other_contents_is_refused(target, tmp_path):
+def _quarantined(store: Store, path: Path, n: int = 1) -> None:
+    before = store.fingerprint()
+    result = import_file(store, path)
+    assert result.ok and result.quarantined == n, result.reason
+    assert "隔离" in result.summary()
+    assert store.fingerprint() == before
+
+
+def test_the_same_revision_with_other_contents_is_quarantined_not_a_reason_to_refuse(target, tmp_path):
     assert import_file(target, forge(tmp_path / "a.zip", [village()])).ok
     other = rec("village", VILLAGE, {"name": "下张村"})
-    _refused(target, forge(tmp_path / "b.zip", [other], device_id="relay00002"), "内容不一致")
-    _refused(
+    _quarantined(target, forge(tmp_path / "b.zip", [other], device_id="relay00002"))
+    shown = [c for c in list_conflicts(target) if c.quarantined]
+    assert [(c.current.data["name"], c.losing.data["name"]) for c in shown] == [("上张村", "下张村")]
+    # the same data, but another time of writing: still not the revision held
+    again = {**village(), "updated_at": "2026-11-11T11:11:11+00:00"}
+    _quarantined(target, forge(tmp_path / "d.zip", [again], device_id="relay00004"))
+    assert target.get("village", VILLAGE)["name"] == "上张村"
+    # a later revision of the same record, in a later file: taken as any other
+    later = rec("village", VILLAGE, {"name": "上张村（新）"}, rev="1790000000001-00000")
+    later.update(base_rev="1790000000000-00000", base_origin="attacker01")
+    assert import_file(target, forge(tmp_path / "e.zip", [later], device_id="relay00005")).ok
+    assert target.get("village", VILLAGE)["name"] == "上张村（新）"
+    # two lines of one file under one identity: the first is taken, the second quarantined
+    twin = "22222222-2222-4222-8222-222222222222"
+    result = import_file(
         target,
         forge(
             tmp_path / "c.zip",
             [
-                rec("village", "22222222-2222-4222-8222-222222222222", {"name": "甲"}, village_id=None),
-                rec("village", "22222222-2222-4222-8222-222222222222", {"name": "乙"}, village_id=None),
+                rec("village", twin, {"name": "甲"}, village_id=None),
+                rec("village", twin, {"name": "乙"}, village_id=None),
             ],
             device_id="relay00003",
         ),
-        "内容不一致",
     )
-    # the same data, but another time of writing: still not the revision held
-    again = {**village(), "updated_at": "2026-11-11T11:11:11+00:00"}
-    _refused(target, forge(tmp_path / "d.zip", [again], device_id="relay00004"), "内容不一致")
-    assert target.get("village", VILLAGE)["name"] == "上张村"
+    assert result.ok and result.quarantined == 1 and target.get("village", twin)["name"] == "甲"
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,7 @@ def test_export_to_folder_then_import_elsewhere(qtbot, store, village, other, tm
     assert "找不到文件" in target.results_table.item(1, 6).text()
     assert other.fingerprint() == store.fingerprint()
     assert target.village_table.rowCount() == 1 and target.village_table.item(0, 2).text() == "已同步"
-    assert target.device_table.item(0, 0).text() == store.device_id
+    assert target.device_table.item(0, 0).text() == f"设备 {store.device_id}"  # (not enrolled: no advisor)
 
 
 def test_drop_files_imports_them(qtbot, store, village, other, tmp_path):
@@ -176,7 +176,7 @@ def test_conflict_times_are_local(qtbot, store, village, other, tmp_path, shangh
     sid, conflict = _one_conflict(store, village, other, tmp_path)
     page = _page(qtbot, store)
     current = page.conflict_table.item(0, 2).text()
-    origin = "本机" if conflict.current.origin == store.device_id else conflict.current.origin
+    origin = "本机" if conflict.current.origin == store.device_id else f"设备 {conflict.current.origin}"
     assert current == f"{local_time(conflict.current.updated_at)}（{origin}）"
     assert "T" not in current.split("（")[0] and "年" in current
 
@@ -238,3 +238,29 @@ def test_a_conflict_names_its_village_and_compares_readable_values(qtbot, store,
     }
     assert sorted(shown[form_for("session").labels["attendance"]]) == ["党员 4", "党员 5"]
     assert "service_id" not in shown  # a link's id is not for comparing by eye
+
+
+def test_devices_are_named_by_their_advisor_and_a_missing_file_by_whose_it_is(
+    qtbot, store, village, tmp_path
+):
+    from tests.trust import enrol
+
+    with Store(tmp_path / "office" / "store.db") as office, Store(tmp_path / "b" / "store.db") as b:
+        enrol(office, store, "王律师")
+        enrol(office, b, "李律师")
+        store.put("session", {"date": "2026-11-05", "format": "现场说"}, village_id=village.id)
+        export_changes(store, tmp_path / "a1.zip", plain=True)
+        store.put("session", {"date": "2026-11-06", "format": "现场说"}, village_id=village.id)
+        export_changes(store, tmp_path / "a2.zip", plain=True)
+        store.put("session", {"date": "2026-11-07", "format": "现场说"}, village_id=village.id)
+        export_changes(store, tmp_path / "a3.zip", plain=True)
+        for name in ("a1", "a3"):
+            assert import_file(office, tmp_path / f"{name}.zip").ok
+        assert import_file(b, export_changes(office, tmp_path / "o.zip").path).ok
+        for name in ("a1", "a3"):
+            assert import_file(b, tmp_path / f"{name}.zip").ok
+        page = _page(qtbot, b)
+        names = {page.device_table.item(r, 0).text() for r in range(page.device_table.rowCount())}
+        assert "王律师" in names and not any(store.device_id == n for n in names)
+        assert "王律师（设备" in page.device_label.text() and "缺少第 2 号" in page.device_label.text()
+        assert "加密给：西周镇司法所" in page.office_label.text()

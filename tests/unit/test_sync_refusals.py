@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from tests.trust import enrol
 from village_counsel.store import Store
 from village_counsel.sync import export_changes, import_file, import_paths, importer, keys, office_init
 from village_counsel.villages import create_village
@@ -278,6 +279,7 @@ def test_encrypted_for_another_office(source, target, tmp_path):
 
 def test_tampered_sealed_member(source, target, tmp_path):
     office = office_init(target, "西周镇司法所")
+    enrol(target, source)
     path = export_changes(source, tmp_path / "sealed.zip", office=office).path
     manifest, members = _read(path)
     name = next(iter(members))

@@ -7,6 +7,7 @@ import zipfile
 
 import pytest
 
+from tests.trust import enrol
 from village_counsel.errors import CounselError
 from village_counsel.store import Store
 from village_counsel.sync import (
@@ -174,6 +175,7 @@ def test_member_size_is_bounded(stores, tmp_path, monkeypatch):
 def test_encrypted_export_only_for_its_office(stores, tmp_path):
     a, office, other = stores("a"), stores("office"), stores("other")
     key = office_init(office, "西周镇司法所")
+    enrol(office, a)
     write_office_key_file(key, tmp_path / "office.json")
     loaded = read_office_key_file(tmp_path / "office.json")
     assert loaded == key

@@ -7,8 +7,10 @@ import json
 import shlex
 import sys
 from dataclasses import asdict
+from pathlib import Path
 
-from ..cli import EXIT_OK, EXIT_REFUSED, open_cli_store
+from ..cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, open_cli_store
+from ..paths import write_atomic
 from ..store import Store
 from . import keys
 from .conflicts import list_conflicts, resolve
@@ -27,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--to", type=path, metavar="OFFICE_KEY_FILE", help="加密给该司法所公钥文件（只有该司法所能读取）"
     )
+    p.add_argument("--plain", action="store_true", help="不加密（默认：本机已信任司法所时加密给该司法所）")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("import", help="导入同步文件（可给多个文件或文件夹）")
@@ -43,6 +46,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     k.add_argument("--name", help="司法所名称（默认取法律顾问资料中的司法所，否则“司法所”）")
     k = ks.add_parser("office-export", help="把司法所公钥写入文件，发给法律顾问")
     k.add_argument("-o", "--output", type=path, required=True, metavar="FILE", help="公钥文件路径")
+    k = ks.add_parser("request", help="（法律顾问）生成本机的登记申请，交给司法所")
+    k.add_argument("-o", "--output", type=path, required=True, metavar="FILE", help="登记申请文件路径")
+    k = ks.add_parser("enroll", help="（司法所）登记一台设备：核对指纹，签发设备证书")
+    k.add_argument("request", type=path, metavar="FILE", help="法律顾问的登记申请文件")
+    k.add_argument("-o", "--output", type=path, required=True, metavar="CERT", help="设备证书文件路径")
+    k = ks.add_parser("install", help="（法律顾问）安装司法所签发的设备证书，从此信任该司法所")
+    k.add_argument("certificate", type=path, metavar="CERT", help="设备证书文件")
+    k = ks.add_parser("devices", help="列出已登记的设备（按法律顾问姓名）")
+    k.add_argument("--json", action="store_true", help="以 JSON 输出")
+    k = ks.add_parser("revoke", help="（司法所）吊销一台设备：此后拒收它的文件")
+    k.add_argument("device", metavar="DEVICE", help="设备编号或法律顾问姓名")
+    k = ks.add_parser("export-private", help="把本机私钥用口令加密导出（换电脑时用）")
+    k.add_argument("-o", "--output", type=path, required=True, metavar="FILE", help="私钥文件路径")
+    k.add_argument("--passphrase", nargs="?", const="", metavar="TEXT", help="口令（不给值时提示输入）")
+    k = ks.add_parser("import-private", help="导入 export-private 导出的私钥：本机接替原来那台设备")
+    k.add_argument("file", type=path, metavar="FILE", help="私钥文件")
+    k.add_argument("--passphrase", nargs="?", const="", metavar="TEXT", help="口令（不给值时提示输入）")
 
     p = sub.add_parser("sync-status", help="同步情况：各设备最近导入、缺失的文件、各村最近同步")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -60,12 +80,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.to and args.plain:
+        sys.stderr.write("--to 与 --plain 不能同时使用\n")
+        return EXIT_USAGE
     office = keys.read_office_key_file(args.to) if args.to else None
     with open_cli_store(args) as store:
-        result = export_changes(store, args.output, full=args.full, office=office)
+        result = export_changes(store, args.output, full=args.full, office=office, plain=args.plain)
+        office = result.office
     kind = "完整" if result.full else "增量"
     print(
-        f"已导出第 {result.seq} 号{kind}同步文件：{result.revisions} 条修订，{result.villages} 个村 → {result.path}"
+        f"已导出第 {result.seq} 号{kind}同步文件：{result.revisions} 条修订，{result.villages} 个村"
+        f" → {keys.shown(result.path)}"
     )
     if office:
         print(f"已加密给司法所“{office.name}”（指纹 {office.fingerprint}），只有该司法所能读取。")
@@ -94,14 +119,36 @@ def cmd_import(args: argparse.Namespace) -> int:
         heard = {r.device_id for r in results if r.ok}
         for device in device_statuses(store):
             if device.device_id in heard and device.missing:
-                print(
-                    f"提示：设备 {device.device_id} 缺少第 {device.missing_text()} 号导出文件"
-                    "（请对方补发，或做一次完整导出）"
-                )
+                print(f"提示：{device.missing_sentence()}（请对方补发，或做一次完整导出）")
     return EXIT_OK if all(r.ok for r in results) else EXIT_REFUSED
 
 
+def _passphrase(given: str | None, twice: bool) -> str:
+    if given:
+        return given
+    import getpass
+
+    if not sys.stdin.isatty():
+        raise keys.KeyFileError("请用 --passphrase 口令 给出口令（没有终端可以输入）")
+    first = getpass.getpass("口令：")
+    if twice and getpass.getpass("再输入一次口令：") != first:
+        raise keys.KeyFileError("两次输入的口令不一致")
+    return first
+
+
 def cmd_keys(args: argparse.Namespace) -> int:
+    action = {
+        "request": _keys_request,
+        "enroll": _keys_enroll,
+        "install": _keys_install,
+        "devices": _keys_devices,
+        "revoke": _keys_revoke,
+        "export-private": _keys_export_private,
+        "import-private": _keys_import_private,
+    }.get(args.keys_command or "")
+    if action is not None:
+        with open_cli_store(args) as store:
+            return action(store, args)
     with open_cli_store(args) as store:
         if args.keys_command == "office-init":
             name = args.name or _default_office_name(store)
@@ -122,6 +169,81 @@ def cmd_keys(args: argparse.Namespace) -> int:
         office = keys.office_key(store)
         if office:
             print(f"司法所密钥：{office.name}，指纹 {office.fingerprint}")
+        trusted = keys.trusted_office(store)
+        if trusted and not office:
+            print(f"信任的司法所：{trusted.name}（指纹 {trusted.fingerprint}）；导出默认加密给它")
+        elif not trusted:
+            print(
+                "尚未信任任何司法所：导入时记住每台设备第一次见到的公钥（keys install 安装证书后只收已登记设备的文件）"
+            )
+    return EXIT_OK
+
+
+def _keys_request(store: Store, args: argparse.Namespace) -> int:
+    request = keys.make_request(store)
+    keys.refuse_special_output(Path(args.output))
+    write_atomic(Path(args.output), (json.dumps(request, ensure_ascii=False, indent=1) + "\n").encode())
+    body = request["body"]
+    print(f"已写出登记申请：{keys.shown(args.output)}（{body['advisor']}，设备 {body['device_id']}）")
+    print(
+        f"请把文件交给司法所，并在电话中核对本机公钥指纹：{keys.key_fingerprint(keys.device_public_key(store))}"
+    )
+    return EXIT_OK
+
+
+def _keys_enroll(store: Store, args: argparse.Namespace) -> int:
+    request = keys.read_request(args.request)
+    keys.refuse_special_output(Path(args.output))
+    cert = keys.issue_certificate(store, request)
+    write_atomic(Path(args.output), (json.dumps(cert.raw, ensure_ascii=False, indent=1) + "\n").encode())
+    villages = "、".join(v["name"] for v in cert.villages) or "无"
+    print(f"已登记设备 {cert.device_id}：{cert.advisor}（{cert.firm or '未填律所'}），服务村：{villages}")
+    print(f"请与对方电话核对设备公钥指纹：{cert.fingerprint}")
+    print(f"设备证书：{keys.shown(args.output)}（交给该法律顾问，用 keys install 安装）")
+    return EXIT_OK
+
+
+def _keys_install(store: Store, args: argparse.Namespace) -> int:
+    cert = keys.install_certificate(store, keys.read_certificate_file(args.certificate))
+    print(
+        f"已安装设备证书：{cert.advisor}，由司法所“{cert.office.name}”签发（司法所指纹 {cert.office.fingerprint}）"
+    )
+    print("从此只接收该司法所登记过的设备的文件；导出默认加密给该司法所（--plain 导出不加密的文件）。")
+    return EXIT_OK
+
+
+def _keys_devices(store: Store, args: argparse.Namespace) -> int:
+    devices = keys.enrolled_devices(store)
+    if args.json:
+        print(json.dumps([asdict(d) for d in devices], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not devices:
+        print("还没有已登记的设备。")
+    for d in devices:
+        state = f"，已于 {local_time(d.revoked_at)} 吊销" if d.revoked_at else ""
+        here = "（本机）" if d.device_id == store.device_id else ""
+        print(
+            f"{d.advisor}{here}：设备 {d.device_id}，指纹 {d.fingerprint}，{d.firm or '未填律所'}，"
+            f"服务村：{'、'.join(d.villages) or '无'}，登记于 {local_time(d.issued_at)}{state}"
+        )
+    return EXIT_OK
+
+
+def _keys_revoke(store: Store, args: argparse.Namespace) -> int:
+    device_id, advisor = keys.revoke(store, args.device)
+    print(f"已吊销设备 {device_id}（{advisor}）：此后拒收它的文件；下次导出会把吊销通知带给各设备。")
+    return EXIT_OK
+
+
+def _keys_export_private(store: Store, args: argparse.Namespace) -> int:
+    path = keys.export_private(store, args.output, _passphrase(args.passphrase, twice=True))
+    print(f"已导出本机私钥（口令加密）：{keys.shown(path)}。请与备份分开保管，口令另行记住。")
+    return EXIT_OK
+
+
+def _keys_import_private(store: Store, args: argparse.Namespace) -> int:
+    device_id = keys.import_private(store, args.file, _passphrase(args.passphrase, twice=False))
+    print(f"已导入私钥：本机现在是设备 {device_id}；下次导出为完整导出。")
     return EXIT_OK
 
 
@@ -153,8 +275,13 @@ def cmd_sync_status(args: argparse.Namespace) -> int:
     print(f"本机 {own['device_id']}（指纹 {own['fingerprint']}）：{last}，待导出修订 {own['pending']} 条")
     for d in devices:
         gap = f"，缺少第 {d.missing_text()} 号" if d.missing else ""
+        who = (
+            f"{d.advisor}（设备 {d.device_id}，指纹 {d.fingerprint}）"
+            if d.advisor
+            else f"设备 {d.device_id}（指纹 {d.fingerprint}）"
+        )
         print(
-            f"设备 {d.device_id}（指纹 {d.fingerprint}）：已收到 {d.files} 个文件，最新第 {d.last_seq} 号，"
+            f"{who}：已收到 {d.files} 个文件，最新第 {d.last_seq} 号，"
             f"导入于 {local_time(d.last_imported_at)}{gap}"
         )
     stale = [v for v in villages if not v.synced_this_month]
@@ -173,12 +300,15 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
         conflicts = list_conflicts(store)
         names = village_names(store)
         here = store.device_id
+        advisors = keys.advisor_names(store)
 
     # the command to copy names the same store (else it would act on the default one)
     where_from = f" --data-dir {shlex.quote(str(args.data_dir))}" if args.data_dir else ""
 
     def device(origin: str) -> str:
-        return "本机" if origin == here else f"设备 {origin}"
+        if origin == here:
+            return "本机"
+        return f"{advisors[origin]}（设备 {origin}）" if origin in advisors else f"设备 {origin}"
 
     if args.json:
         body = [
@@ -197,6 +327,7 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
                     "deleted": c.losing.deleted,
                     "data": c.losing.data,
                 },
+                "quarantined": c.quarantined,
             }
             for c in conflicts
         ]
@@ -207,6 +338,12 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     for c in conflicts:
         village = names.get(c.current.village_id or "")
         where = f"（{village}）" if village and c.kind != "village" else ""
+        if c.quarantined:
+            print(
+                f"{KIND_LABELS.get(c.kind, c.kind)}“{title(c.current)}”{where}：收到一条与已有修订同号（{c.losing.rev}，"
+                f"{device(c.losing.origin)}）但内容不同的修订，已隔离，未采用（文件被改动或对方设备出错，请核实）"
+            )
+            continue
         print(
             f"{KIND_LABELS.get(c.kind, c.kind)}“{title(c.current)}”{where}：当前版本来自{device(c.current.origin)}"
             f"（{local_time(c.current.updated_at)}{'，已删除' if c.current.deleted else ''}），冲突版本来自"

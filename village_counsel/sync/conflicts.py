@@ -33,6 +33,9 @@ class Conflict:
 
     current: Record
     losing: Record
+    # a revision that collides with one held (same id, rev and origin, other content): kept aside, shown
+    # for a person to look at; ``current`` is then the revision held under that identity
+    quarantined: bool = False
 
     @property
     def id(self) -> str:
@@ -62,18 +65,21 @@ def count_open_conflicts(store: Store, ids_sql: str | None = None, params: list[
     return int(store.select(f"SELECT count(*) {_OPEN} {where}", params or [])[0][0])
 
 
-def list_conflicts(store: Store, *, village_id: str | None = None, id: str | None = None) -> list[Conflict]:
-    """Every open conflict with both versions, newest first."""
+def _filters(
+    village_column: str, id_column: str, village_id: str | None, id: str | None
+) -> tuple[str, list[str]]:
     clauses, params = [], []
-    if village_id:
-        clauses.append("AND c.village_id = ?")
-        params.append(village_id)
-    if id:
-        clauses.append("AND r.id = ?")
-        params.append(id)
-    rows = store.select(
-        f"SELECT {_REV_COLUMNS} {_OPEN} {' '.join(clauses)} ORDER BY r.rev DESC, r.origin, r.id", params
-    )
+    for column, value in ((village_column, village_id), (id_column, id)):
+        if value:
+            clauses.append(f"AND {column} = ?")
+            params.append(value)
+    return " ".join(clauses), params
+
+
+def list_conflicts(store: Store, *, village_id: str | None = None, id: str | None = None) -> list[Conflict]:
+    """Every open conflict with both versions, newest first (and the quarantined revisions after them)."""
+    where, params = _filters("c.village_id", "r.id", village_id, id)
+    rows = store.select(f"SELECT {_REV_COLUMNS} {_OPEN} {where} ORDER BY r.rev DESC, r.origin, r.id", params)
     out = []
     currents: dict[str, Record] = {}
     for row in rows:
@@ -83,7 +89,22 @@ def list_conflicts(store: Store, *, village_id: str | None = None, id: str | Non
             assert found is not None
             currents[losing.id] = found
         out.append(Conflict(currents[losing.id], losing))
-    return out
+    return out + list_quarantined(store, village_id=village_id, id=id)
+
+
+def list_quarantined(store: Store, *, village_id: str | None = None, id: str | None = None) -> list[Conflict]:
+    """Revisions quarantined on import, each beside the revision held under the same identity."""
+    where, params = _filters("q.village_id", "q.id", village_id, id)
+    rows = store.select(
+        f"SELECT {_REV_COLUMNS.replace('r.', 'q.')}, {_REV_COLUMNS} FROM quarantine q JOIN revisions r"
+        f" ON r.id = q.id AND r.rev = q.rev AND r.origin = q.origin WHERE 1 {where}"
+        " ORDER BY q.received_at DESC, q.id",
+        params,
+    )
+    return [
+        Conflict(Store._row_to_record(row[10:]), Store._row_to_record(row[:10]), quarantined=True)
+        for row in rows
+    ]
 
 
 def resolve(store: Store, id: str, keep: tuple[str, str]) -> Record:

@@ -18,9 +18,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .. import keyfiles
+from ..jsontext import canonical
+from ..names import escaped
 from ..store import DATA_VERSION, Store
 from . import keys
-from .fileformat import FORMAT, FORMAT_VERSION, MANIFEST, MEMBER_REVISIONS, SIGNATURE, member_name
+from .fileformat import (
+    FORMAT,
+    FORMAT_VERSION,
+    MANIFEST,
+    MEMBER_REVISIONS,
+    SEALED_META,
+    SIGNATURE,
+    member_name,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +45,7 @@ SELECT json_object(
     'base_rev', base_rev, 'base_origin', base_origin, 'updated_at', updated_at,
     'deleted', json(CASE WHEN deleted THEN 'true' ELSE 'false' END),
     'data', json(data), 'resolves', json(resolves)
-), kind, village_id
+), kind, village_id, origin
 FROM revisions WHERE seq > ? AND seq <= ? ORDER BY id, rev, origin
 """
 
@@ -64,16 +75,72 @@ def pending_revisions(store: Store) -> int:
     return int(store.select("SELECT count(*) FROM revisions WHERE seq > ?", [since])[0][0])
 
 
+def default_recipient(store: Store) -> keys.OfficeKey | None:
+    """The office an export is encrypted to unless asked for a plain one: the office this store trusts
+    (an advisor who installed a certificate) — not the office's own store, whose files go to advisors."""
+    if keys.office_key(store) is not None:
+        return None
+    return keys.trusted_office(store)
+
+
+def _trust_lists(store: Store, origins: set[str]) -> dict[str, object]:
+    """The certificates and revocations a file carries: this device's own certificate; the certificates of
+    the devices whose revisions it carries (every enrolled device, from an office: so every store names
+    devices by their advisor); every revocation known."""
+    if keys.office_key(store) is not None and keys.own_certificate(store) is None:
+        keys.enrol_self(store)  # an office made before enrolment
+    own = keys.own_certificate(store)
+    office = keys.office_key(store) is not None
+    enrolled = [
+        json.loads(cert)
+        for device_id, cert in store.select("SELECT device_id, certificate FROM devices ORDER BY device_id")
+        if device_id != store.device_id and (office or device_id in origins)
+    ]
+    revoked = [
+        json.loads(r[0]) for r in store.select("SELECT revocation FROM devices WHERE revocation IS NOT NULL")
+    ]
+    return {"certificate": own, "enrolled": enrolled, "revoked": revoked}
+
+
+def _clean_stale_parts(path: Path) -> None:
+    """Temporary files of an export to this name killed halfway (their process is gone)."""
+    for stale in path.parent.glob(f".{glob_escape(path.name)}.*.part"):
+        pid = stale.name[len(path.name) + 2 : -len(".part")]
+        if pid.isdigit() and not _alive(int(pid)):
+            stale.unlink(missing_ok=True)
+
+
+def glob_escape(name: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 def export_changes(
     store: Store,
     path: str | Path,
     *,
     full: bool = False,
     office: keys.OfficeKey | None = None,
+    plain: bool = False,
     progress: Progress | None = None,
 ) -> ExportResult:
-    """Write an export file to ``path`` (atomically: a half-written file never carries the name)."""
+    """Write an export file to ``path`` (atomically: a half-written file never carries the name, and an
+    export killed halfway leaves nothing). Encrypted to ``office``, or by default to the office this store
+    trusts (:func:`default_recipient`) unless ``plain``. A path that is a folder, a device or a pipe is
+    refused before anything is written."""
     path = Path(path)
+    keys.refuse_special_output(path)
+    if office is None and not plain:
+        office = default_recipient(store)
     last = last_export(store)
     full = full or last is None or last[1] < 0  # upto -1: a restore asks for a full export next
     since = 0 if full else last[1]  # type: ignore[index]
@@ -86,9 +153,11 @@ def export_changes(
     made_at = datetime.now(UTC).isoformat(timespec="seconds")
     sealer, ephemeral = keys.new_sealer(office) if office else (None, b"")
 
-    tmp = path.with_name(f".{path.name}.part")
     path.parent.mkdir(parents=True, exist_ok=True)
+    _clean_stale_parts(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     members: list[dict[str, object]] = []
+    origins: set[str] = set()
     kinds: Counter[str] = Counter()
     per_village: Counter[str] = Counter()
     try:
@@ -120,8 +189,9 @@ def export_changes(
                 if progress:
                     progress(done, total)
 
-            for line, kind, village_id in store.db.execute(_LINE_SQL, [since, upto]):
+            for line, kind, village_id, origin in store.db.execute(_LINE_SQL, [since, upto]):
                 lines.append(line)
+                origins.add(origin)
                 kinds[kind] += 1
                 if village_id:
                     per_village[village_id] += 1
@@ -133,13 +203,7 @@ def export_changes(
             names = dict(
                 store.select("SELECT id, json_extract(data, '$.name') FROM records WHERE kind = 'village'")
             )
-            manifest = {
-                "format": FORMAT,
-                "format_version": FORMAT_VERSION,
-                "schema_version": DATA_VERSION,
-                "device_id": store.device_id,
-                "device_key": keys.b64(public),
-                "device_fingerprint": keys.key_fingerprint(public),
+            body = {
                 "seq": seq,
                 "since_seq": 0 if full else last[0],  # type: ignore[index]
                 "full": full,
@@ -152,31 +216,56 @@ def export_changes(
                         per_village.items(), key=lambda item: (names.get(item[0]) or "", item[0])
                     )
                 ],
-                "members": members,
-                "encryption": (
-                    {
-                        "scheme": keys.CIPHER,
-                        "office_name": office.name,
-                        "office_fingerprint": office.fingerprint,
-                        "office_key": keys.b64(office.public),
-                        "ephemeral_key": keys.b64(ephemeral),
-                    }
-                    if office
-                    else None
-                ),
+                **_trust_lists(store, origins),
             }
+            manifest: dict[str, object] = {
+                "format": FORMAT,
+                "format_version": FORMAT_VERSION,
+                "schema_version": DATA_VERSION,
+                "device_id": store.device_id,
+                "device_key": keys.b64(public),
+                "device_fingerprint": keys.key_fingerprint(public),
+            }
+            if sealer is None or office is None:
+                manifest.update(body)
+                manifest["members"] = members
+                manifest["encryption"] = None
+            else:
+                # Only what routing needs shows: who signed, to which office, the members' hashes. The
+                # export number, counts, villages and certificates travel sealed.
+                body["member_revisions"] = [m.pop("revisions") for m in members]
+                sealed = sealer.encrypt(keys.member_nonce(0), canonical(body).encode(), SEALED_META.encode())
+                zf.writestr(_info(SEALED_META, zipfile.ZIP_STORED), sealed)
+                manifest["members"] = members
+                manifest["sealed"] = {
+                    "name": SEALED_META,
+                    "sha256": hashlib.sha256(sealed).hexdigest(),
+                    "size": len(sealed),
+                }
+                manifest["encryption"] = {
+                    "scheme": keys.CIPHER,
+                    "office_name": office.name,
+                    "office_fingerprint": office.fingerprint,
+                    "office_key": keys.b64(office.public),
+                    "ephemeral_key": keys.b64(ephemeral),
+                }
             manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
             zf.writestr(_info(MANIFEST, zipfile.ZIP_DEFLATED), manifest_bytes)
             zf.writestr(_info(SIGNATURE, zipfile.ZIP_STORED), keys.b64(keys.sign(store, manifest_bytes)))
-        os.replace(tmp, path)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        keyfiles.private(tmp)  # personal data: the user's only, like the store
+        # The export is recorded in the transaction that puts the file in place, so a file that carries a
+        # number always has it recorded (a failure after the rename cannot free the number again).
+        with store.transaction():
+            store.db.execute(
+                "INSERT INTO exports (seq, made_at, upto, full, records, path) VALUES (?,?,?,?,?,?)",
+                [seq, made_at, upto, int(full), sum(kinds.values()), escaped(str(path), 1000)],
+            )
+            os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    with store.transaction():
-        store.db.execute(
-            "INSERT INTO exports (seq, made_at, upto, full, records, path) VALUES (?,?,?,?,?,?)",
-            [seq, made_at, upto, int(full), sum(kinds.values()), str(path)],
-        )
     log.info("exported %d revisions (seq %d, full=%s) to %s", sum(kinds.values()), seq, full, path)
     return ExportResult(
         path, seq, full, sum(kinds.values()), len(members), len(per_village), office, dict(kinds)

@@ -4,6 +4,13 @@ An export is a ZIP holding ``manifest.json``, ``manifest.sig`` (base64 Ed25519 s
 manifest's exact bytes) and members ``records-00001.jsonl`` … of at most ``MEMBER_REVISIONS`` lines, one
 revision per line. Encrypted exports name their members ``….jsonl.enc``: each is the zlib-compressed
 JSON Lines sealed with ChaCha20-Poly1305 (nonce = member index, associated data = member name).
+
+Version 2 adds trust: the manifest carries the device's certificate (``certificate``), the certificates
+of the devices whose revisions it relays or — from an office — of every device the office enrolled
+(``enrolled``), and the office's signed revocations (``revoked``). An encrypted export of version 2 shows
+only what routing needs: everything else of the manifest (export number, counts, villages, certificates,
+each member's revision count) is in the sealed member ``meta.json.enc`` (nonce 0). Version-1 files are
+still read (in a store that trusts no office: they carry no certificate).
 """
 
 from __future__ import annotations
@@ -11,8 +18,10 @@ from __future__ import annotations
 import re
 
 FORMAT = "village-counsel-export"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
+SEALED_META = "meta.json.enc"
+MAX_CERTIFICATES = 5000  # enrolled devices an office's file may list
 SIGNATURE = "manifest.sig"
 MEMBER_REVISIONS = 2000  # lines per member: what one import worker holds at a time
 EXTENSION = ".zip"

@@ -34,10 +34,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from ..errors import CounselError, sqlite_message
 from ..jsontext import canonical, loads_strict
+from ..names import escaped
 from ..store import DATA_VERSION, Changes, Store
 from . import keys
 from .conflicts import count_open_conflicts
@@ -47,6 +49,7 @@ from .fileformat import (
     FORMAT,
     FORMAT_VERSION,
     MANIFEST,
+    MAX_CERTIFICATES,
     MAX_FILE_BYTES,
     MAX_MANIFEST_BYTES,
     MAX_MEMBER_BYTES,
@@ -54,6 +57,7 @@ from .fileformat import (
     MAX_SEQ,
     MAX_SIGNATURE_BYTES,
     MAX_TOTAL_BYTES,
+    SEALED_META,
     SIGNATURE,
     plain_member_name,
 )
@@ -108,13 +112,14 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     conflicts: int = 0
+    quarantined: int = 0  # revisions that collide with one held (same id, rev, origin; other content)
     villages: list[str] = field(default_factory=list)
     changes: Changes = field(default_factory=Changes)
     label: str = ""  # the name shown; by default the file's (import_paths: its path within a folder)
 
     @property
     def display(self) -> str:
-        return self.label or self.path.name
+        return escaped(self.label or os.fsdecode(self.path.name))
 
     def summary(self) -> str:
         """The one-line Chinese summary the CLI prints and the window shows."""
@@ -122,9 +127,10 @@ class ImportResult:
             return f"{self.display}：已拒绝：{self.reason}"
         if self.already:
             return f"{self.display}：此文件已导入过，无变化"
+        held = f"，隔离 {self.quarantined}（与已有修订同号不同内容，见冲突列表）" if self.quarantined else ""
         return (
             f"{self.display}：新增 {self.new}，更新 {self.updated}，未变 {self.unchanged}，冲突 {self.conflicts}"
-            f"（设备 {self.device_id} 第 {self.seq} 号{'完整' if self.full else '增量'}导出）"
+            f"{held}（设备 {self.device_id} 第 {self.seq} 号{'完整' if self.full else '增量'}导出）"
         )
 
 
@@ -169,7 +175,10 @@ class Workers:
         if self.pool is None:
             try:
                 executor = ProcessPoolExecutor(
-                    self.count, mp_context=multiprocessing.get_context("spawn"), initializer=worker_init
+                    self.count,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=worker_init,
+                    initargs=(os.getpid(),),
                 )
             except (OSError, ImportError, NotImplementedError, ValueError) as exc:
                 log.warning("import workers unavailable, verifying in-process: %s", exc)
@@ -302,6 +311,11 @@ def import_file(
     ) as exc:  # disk full, locked, damaged store: this file is not imported, the next may be
         result.ok, result.reason = False, f"未导入：{sqlite_message(exc)}"
         log.warning("import of %s failed: %s", path, exc)
+    except (ValueError, UnicodeError, RecursionError, MemoryError, LookupError, TypeError) as exc:
+        # Nothing in a file should get here; if something does, this file is refused (the transaction
+        # rolled back) and a folder's other files still import. The log keeps the traceback.
+        result.ok, result.reason = False, "文件无法读取（内部错误，详情已记入日志）"
+        log.exception("import of %s failed: %s", path, exc)
     return result
 
 
@@ -340,14 +354,10 @@ def _check_manifest(raw: bytes) -> dict[str, Any]:
     device = manifest.get("device_id")
     if not isinstance(device, str) or not DEVICE_ID.match(device):
         raise _refuse("清单中的设备编号无效")
-    seq = manifest.get("seq")
-    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= MAX_SEQ:
-        raise _refuse("清单中的导出序号无效")
-    if not isinstance(manifest.get("full"), bool):
-        raise _refuse("清单中缺少完整/增量标记")
     members = manifest.get("members")
     if not isinstance(members, list) or len(members) > MAX_MEMBERS:
         raise _refuse("清单中的成员列表无效或成员过多")
+    sealed = manifest.get("sealed")
     total_size = 0
     names = set()
     for m in members:
@@ -355,16 +365,8 @@ def _check_manifest(raw: bytes) -> dict[str, Any]:
             isinstance(m, dict)
             and isinstance(m.get("name"), str)
             and plain_member_name(m["name"])
-            and m["name"] not in (MANIFEST, SIGNATURE)
-            and isinstance(m.get("sha256"), str)
-            and len(m["sha256"]) == 64
-            and all(c in "0123456789abcdef" for c in m["sha256"])
-            and isinstance(m.get("size"), int)
-            and not isinstance(m.get("size"), bool)
-            and 0 <= m["size"] <= MAX_MEMBER_BYTES
-            and isinstance(m.get("revisions"), int)
-            and not isinstance(m.get("revisions"), bool)
-            and m["revisions"] >= 0
+            and m["name"] not in (MANIFEST, SIGNATURE, SEALED_META)
+            and _sized(m)
         ):
             raise _refuse("清单中的成员条目无效（名称带路径、超出大小限制或缺少校验值）")
         if m["name"] in names:
@@ -373,6 +375,43 @@ def _check_manifest(raw: bytes) -> dict[str, Any]:
         total_size += m["size"]
     if total_size > MAX_TOTAL_BYTES:
         raise _refuse("文件内容总量超过限制（可能是压缩炸弹）")
+    if sealed is not None:
+        if not (
+            version >= 2
+            and isinstance(manifest.get("encryption"), dict)
+            and isinstance(sealed, dict)
+            and sealed.get("name") == SEALED_META
+            and _sized(sealed)
+            and sealed["size"] <= MAX_MANIFEST_BYTES
+        ):
+            raise _refuse("清单中的加密信息无效")
+        return manifest  # the rest is checked once opened (check_body)
+    check_body(manifest)
+    return manifest
+
+
+def _sized(m: dict[str, Any]) -> bool:
+    return (
+        isinstance(m.get("sha256"), str)
+        and len(m["sha256"]) == 64
+        and all(c in "0123456789abcdef" for c in m["sha256"])
+        and isinstance(m.get("size"), int)
+        and not isinstance(m.get("size"), bool)
+        and 0 <= m["size"] <= MAX_MEMBER_BYTES
+    )
+
+
+def check_body(manifest: dict[str, Any]) -> None:
+    """The manifest's fields beyond routing (in an encrypted file they were sealed)."""
+    seq = manifest.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= MAX_SEQ:
+        raise _refuse("清单中的导出序号无效")
+    if not isinstance(manifest.get("full"), bool):
+        raise _refuse("清单中缺少完整/增量标记")
+    for m in manifest["members"]:
+        n = m.get("revisions")
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise _refuse("清单中的成员条目无效（缺少记录数）")
     counts = manifest.get("counts")
     if not isinstance(counts, dict) or not all(isinstance(v, int) for v in counts.values()):
         raise _refuse("清单中的记录计数无效")
@@ -382,7 +421,10 @@ def _check_manifest(raw: bytes) -> dict[str, Any]:
         for v in villages
     ):
         raise _refuse("清单中的村列表无效")
-    return manifest
+    for name in ("enrolled", "revoked"):
+        listed = manifest.get(name, [])
+        if not isinstance(listed, list) or len(listed) > MAX_CERTIFICATES:
+            raise _refuse("清单中的设备登记信息无效")
 
 
 class _Importer:
@@ -401,6 +443,11 @@ class _Importer:
         self.fresh = 0  # records new to the store (counted here: they are not all in sync_touched)
         self.changed_kinds: set[str] = set()
         self.changed_ids: set[str] = set()
+        self.allowed: set[str] | None = None  # the devices whose revisions are taken (None: any)
+        self.office_name = ""
+        self.certificates: list[keys.Certificate] = []  # learned from this file, kept if it imports
+        self.revocations: list[keys.Revocation] = []
+        self.quarantined = 0
 
     def run(self, result: ImportResult) -> None:
         path = self.path
@@ -423,20 +470,26 @@ class _Importer:
             with zipfile.ZipFile(path) as zf:
                 manifest, cipher = self._verify_head(zf)
                 self._fill(result, manifest)
-                seen = self.store.select(
-                    "SELECT new + updated + unchanged FROM imports WHERE file_sha256 = ? LIMIT 1", [file_hash]
-                )
-                if seen:
-                    # These very bytes were verified and merged before: nothing can change.
-                    result.ok, result.already = True, True
-                    result.records = result.unchanged = int(seen[0][0] or 0)
+                if self._seen(file_hash):
                     return
                 self._load_and_merge(zf, manifest, cipher, file_hash)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, NotImplementedError) as exc:
             raise _refuse(damaged(exc))
+        except UnicodeDecodeError:  # a member name flagged UTF-8 that is not
+            raise _refuse("压缩包成员名不是有效的 UTF-8 文字，不是本程序的导出文件")
         result.ok = True
         if self.progress:
             self.progress(result.revisions, result.revisions)
+
+    def _seen(self, file_hash: str) -> bool:
+        """Whether these very bytes were verified and merged before (then nothing can change)."""
+        seen = self.store.select(
+            "SELECT new + updated + unchanged FROM imports WHERE file_sha256 = ? LIMIT 1", [file_hash]
+        )
+        if seen:
+            self.result.ok, self.result.already = True, True
+            self.result.records = self.result.unchanged = int(seen[0][0] or 0)
+        return bool(seen)
 
     # -- head: ZIP directory, manifest, signature, keys
 
@@ -449,7 +502,7 @@ class _Importer:
         names: set[str] = set()
         for info in infos:
             if not plain_member_name(info.filename):
-                raise _refuse(f"压缩包成员名“{info.filename[:60]}”带有路径或非法字符")
+                raise _refuse(f"压缩包成员名“{escaped(info.filename, 60)}”带有路径或非法字符")
             if info.filename in names:
                 raise _refuse(f"压缩包成员 {info.filename} 重复出现")
             if info.flag_bits & 0x1:
@@ -471,6 +524,8 @@ class _Importer:
                 raise _refuse("签名验证失败：文件被改动或已损坏")
             raise
         listed = {m["name"] for m in manifest["members"]}
+        if manifest.get("sealed") is not None:
+            listed.add(SEALED_META)
         extra = names - listed - {MANIFEST, SIGNATURE}
         if extra:
             raise _refuse(f"压缩包中有清单未列出的成员 {sorted(extra)[0]}")
@@ -481,8 +536,94 @@ class _Importer:
         if not self._signed(zf, raw, manifest.get("device_key")):
             raise _refuse("签名验证失败：文件被改动或已损坏")
         public = keys.unb64(manifest.get("device_key"), 32)
-        self._check_device(manifest["device_id"], public)
-        return manifest, self._cipher(manifest)
+        key = self._cipher(manifest)
+        if manifest.get("sealed") is not None:
+            self._open_meta(zf, manifest, key)
+        self._check_trust(manifest, public)
+        return manifest, key
+
+    def _open_meta(self, zf: zipfile.ZipFile, manifest: dict[str, Any], key: bytes) -> None:
+        """An encrypted file's sealed manifest fields, opened and merged into the manifest."""
+        sealed = manifest["sealed"]
+        body = read_capped(zf, zf.getinfo(SEALED_META), sealed["size"], declared=sealed["size"])
+        if len(body) != sealed["size"] or hashlib.sha256(body).hexdigest() != sealed["sha256"]:
+            raise _refuse(f"成员 {SEALED_META} 的校验值与清单不符（文件被改动或已损坏）")
+        try:
+            plain = ChaCha20Poly1305(key).decrypt(keys.member_nonce(0), body, SEALED_META.encode())
+        except InvalidTag:
+            raise _refuse("加密的清单解密失败（文件被改动，或不是加密给本司法所的）")
+        try:
+            inner = loads_strict(plain)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise _refuse("加密的清单无法读取（文件被改动或已损坏）")
+        revisions = inner.get("member_revisions") if isinstance(inner, dict) else None
+        if not isinstance(revisions, list) or len(revisions) != len(manifest["members"]):
+            raise _refuse("加密的清单无效")
+        for key in (
+            "seq",
+            "since_seq",
+            "full",
+            "made_at",
+            "revisions",
+            "counts",
+            "villages",
+            "certificate",
+            "enrolled",
+            "revoked",
+        ):
+            if key in inner:
+                manifest[key] = inner[key]
+        for member, n in zip(manifest["members"], revisions, strict=True):
+            member["revisions"] = n
+        check_body(manifest)
+
+    def _check_trust(self, manifest: dict[str, Any], public: bytes) -> None:
+        """A store that trusts an office takes a file only from a device that office enrolled (its
+        certificate in the file, or known here) and not revoked, and — member by member, see _load —
+        revisions only of enrolled devices. A store that trusts no office pins each device's key."""
+        device_id = manifest["device_id"]
+        office = keys.trusted_office(self.store)
+        if office is None:
+            self._check_device(device_id, public)
+            return
+        known = {
+            row[0]: (row[1], row[2], row[3])
+            for row in self.store.select("SELECT device_id, device_key, revoked_at, certificate FROM devices")
+        }
+        for obj in [manifest.get("certificate"), *manifest.get("enrolled", [])]:
+            if obj is None or (isinstance(obj, dict) and canonical(obj) in {v[2] for v in known.values()}):
+                continue
+            try:
+                cert = keys.check_certificate(obj, office)
+            except (ValueError, TypeError, AttributeError, KeyError):
+                continue  # another office's, or forged: it proves nothing here
+            held = known.get(cert.device_id)
+            if held is None or held[0] != keys.b64(cert.device_key):
+                self.certificates.append(cert)
+                known[cert.device_id] = (keys.b64(cert.device_key), held[1] if held else None, canonical(obj))
+        for obj in manifest.get("revoked", []):
+            try:
+                revocation = keys.check_revocation(obj, office)
+            except (ValueError, TypeError, AttributeError, KeyError):
+                continue
+            held = known.get(revocation.device_id)
+            if held is not None and held[0] == keys.b64(revocation.device_key) and not held[1]:
+                self.revocations.append(revocation)
+                known[revocation.device_id] = (held[0], revocation.revoked_at, held[2])
+        if device_id == self.store.device_id:
+            self._check_device(device_id, public)
+        else:
+            held = known.get(device_id)
+            if held is None or held[0] != keys.b64(public):
+                raise _refuse(
+                    f"设备 {device_id}（公钥指纹 {keys.key_fingerprint(public)}）未经司法所“{office.name}”登记，"
+                    "文件未导入（请该设备先申请登记：keys request）"
+                )
+            if held[1]:
+                raise _refuse(f"设备 {device_id} 已于 {held[1]} 被司法所“{office.name}”吊销，文件未导入")
+        # Revisions relayed from a device revoked later were taken by the relay before its revocation.
+        self.allowed = {*known, self.store.device_id}
+        self.office_name = office.name
 
     @staticmethod
     def _signed(zf: zipfile.ZipFile, raw: bytes, device_key: Any) -> bool:
@@ -560,8 +701,11 @@ class _Importer:
         store, db = self.store, self.store.db
         clock = store.clock.last
         db.execute("DROP TABLE IF EXISTS temp.sync_touched")  # (left by an interrupted earlier import)
-        db.execute("BEGIN IMMEDIATE")
+        store.begin_immediate()  # waits for another import of this store (saying so after a second)
         try:
+            if self._seen(file_hash):  # that other import was of this very file
+                db.execute("ROLLBACK")
+                return
             with store.transaction():
                 rebuilt = self._set_indexes_aside(sum(m["revisions"] for m in manifest["members"]))
                 self._load(zf, manifest, key)
@@ -621,6 +765,11 @@ class _Importer:
         villages: Counter[str] = Counter()
         done = 0
         for got in self._verified(zf, members, key, total):
+            if self.allowed is not None and not got.origins <= self.allowed:
+                stranger = sorted(got.origins - self.allowed)[0]
+                raise _refuse(
+                    f"文件中有来自未经司法所“{self.office_name}”登记的设备 {stranger} 的修订，文件未导入"
+                )
             kinds.update(got.kinds)
             villages.update(got.villages)
             self.max_rev = max(self.max_rev, got.max_rev)
@@ -674,15 +823,16 @@ class _Importer:
         rows = got.rows
         written = conn.total_changes
         conn.executemany(_INSERT, rows)
+        colliding: set[tuple[str, str, str]] = set()
         if conn.total_changes - written != len(rows):
-            # Some revisions were held already (or came twice): each must be the very same revision — the
-            # same identity with other contents would make stores that agree on fingerprints disagree.
+            # Some revisions were held already (or came twice): each should be the very same revision. The
+            # same identity with other contents (a tampered relay, a faulty device) is quarantined and
+            # shown beside the conflicts — never a reason to refuse this device's every later file.
             for row in rows:
                 held = conn.execute(_HELD, (row[0], row[3], row[4])).fetchone()
                 if held != (*row[1:3], *row[5:11]):
-                    raise _refuse(
-                        "文件中的某条修订与已有的同一修订内容不一致（文件被篡改或来自出错的设备），未导入"
-                    )
+                    self._quarantine(row)
+                    colliding.add((row[0], row[3], row[4]))
         current = {
             r[0]: r[1:]
             for r in conn.execute(
@@ -699,6 +849,8 @@ class _Importer:
         before, forked = self.rowid_before, got.forked
         for head, month in zip(got.heads, got.months, strict=True):
             rid = head[0]
+            if (rid, head[3], head[4]) in colliding and self._is_quarantined(head):
+                continue  # the revision held under this identity stays; the record already reflects it
             now = current.get(rid)
             if now is None:
                 self.fresh += 1
@@ -731,9 +883,45 @@ class _Importer:
                 "INSERT OR IGNORE INTO resolutions (id, rev, origin) VALUES (?, ?, ?)", got.resolutions
             )
 
+    def _quarantine(self, row: tuple[Any, ...]) -> None:
+        data = row[9].decode() if isinstance(row[9], bytes) else row[9]
+        content = canonical([row[1], row[2], row[5], row[6], row[7], row[8], data, row[10]])
+        self.store.db.execute(
+            "INSERT OR IGNORE INTO quarantine (id, rev, origin, digest, kind, village_id, base_rev, base_origin,"
+            " updated_at, deleted, data, resolves, file_device, file_name, received_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                row[0],
+                row[3],
+                row[4],
+                hashlib.sha256(content.encode()).hexdigest(),
+                row[1],
+                row[2],
+                row[5],
+                row[6],
+                row[7],
+                row[8],
+                data,
+                row[10],
+                self.result.device_id,
+                escaped(self.path.name),
+                datetime.now(UTC).isoformat(timespec="seconds"),
+            ],
+        )
+        self.quarantined += 1
+
+    def _is_quarantined(self, head: tuple[Any, ...]) -> bool:
+        held = self.store.db.conn.execute(_HELD, (head[0], head[3], head[4])).fetchone()
+        return held != (*head[1:3], *head[5:11])
+
     def _finish(self, manifest: dict[str, Any], file_hash: str) -> None:
         """The import's numbers and its history row."""
         store, result = self.store, self.result
+        for cert in self.certificates:
+            keys.remember_certificate(store, cert)
+        for revocation in self.revocations:
+            keys.remember_revocation(store, revocation)
+        result.quarantined = self.quarantined
         held, updated = store.select(
             "SELECT coalesce(sum(held), 0), coalesce(sum(held AND changed), 0) FROM temp.sync_touched"
         )[0]
@@ -772,7 +960,7 @@ class _Importer:
                 result.updated,
                 result.unchanged,
                 result.conflicts,
-                self.path.name[:200],
+                escaped(self.path.name),
                 int(manifest["full"]),
             ],
         )

@@ -61,6 +61,7 @@ class MemberRows:
     kinds: Counter[str] = field(default_factory=Counter)
     villages: Counter[str] = field(default_factory=Counter)
     forked: set[str] = field(default_factory=set)  # records with two or more leaf revisions here
+    origins: set[str] = field(default_factory=set)  # the devices that made these revisions
     max_rev: str = ""
 
 
@@ -105,6 +106,7 @@ def member_rows(zf: zipfile.ZipFile, index: int, member: dict[str, Any], cipher:
         if row[10] is not None:
             out.resolutions.extend((rid, r, o) for r, o in loads_strict(row[10]))
     out.max_rev = max_rev
+    out.origins = {row[4] for row in rows}
     # A record whose revisions here form one line of edits has one leaf, its current revision: it can
     # only be in conflict if it has revisions elsewhere too (the store, another member), which the
     # importing process knows. The others are named so conflicts are looked for there.
@@ -224,15 +226,51 @@ def verify_in_worker(path: str, index: int, member: dict[str, Any], key: bytes |
         return damaged(exc)
     except KeyError:  # the file was replaced by another one while it was being imported
         return "文件在导入过程中被改动"
+    except UnicodeDecodeError:
+        return "压缩包成员名不是有效的 UTF-8 文字，不是本程序的导出文件"
     except OSError as exc:
         return f"无法读取文件：{exc.strerror or exc}"
 
 
-def worker_init() -> None:
-    """Each worker's objects are short-lived and acyclic: the cycle collector only costs time."""
+def worker_init(parent: int | None = None) -> None:
+    """Each worker's objects are short-lived and acyclic: the cycle collector only costs time. A worker
+    dies with the import that started it: killed, it must not go on holding the file (or the processor)."""
     import gc
 
     gc.disable()
+    die_with_parent(parent)
+
+
+def die_with_parent(parent: int | None) -> None:
+    """Ask Linux to kill this process when its parent dies (``PR_SET_PDEATHSIG``); should the parent be
+    gone already (it died before the request took effect), exit now. Elsewhere a watcher thread does it."""
+    import os
+    import signal
+    import sys
+    import threading
+    import time
+
+    if parent is None:
+        return
+    asked = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            asked = ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL) == 0  # 1: PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+    if asked:
+        return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
 def damaged(exc: BaseException) -> str:
@@ -356,6 +394,10 @@ def record_row(obj: Any, latest_ms: int | None = None) -> tuple[Any, ...]:
                 and DEVICE_ID.match(pair[1])
             ):
                 raise ValueError("冲突处理信息无效")
+            if pair[0] >= rev:
+                # A person settles versions they have seen: a resolution names only revisions older
+                # than itself (the clock moved past them), never one made after it.
+                raise ValueError("冲突处理信息无效：处理了晚于自身的版本")
         resolves = canonical(resolves)
     return (
         rid,

@@ -25,6 +25,19 @@ class DeviceStatus:
     # export numbers not received since its last full one: the first MISSING_LISTED of them, and how many
     missing: list[int] = field(default_factory=list)
     missing_count: int = 0
+    advisor: str = ""  # the advisor the device is enrolled for ("" when this store knows no certificate)
+
+    @property
+    def name(self) -> str:
+        """The device as a person names it: its advisor, else its id."""
+        return self.advisor or f"设备 {self.device_id}"
+
+    def missing_sentence(self) -> str:
+        """Whose files are missing, in one sentence ("" when none)."""
+        if not self.missing:
+            return ""
+        who = f"{self.advisor}（设备 {self.device_id}）" if self.advisor else f"设备 {self.device_id} "
+        return f"{who}缺少第 {self.missing_text()} 号导出文件"
 
     def missing_text(self) -> str:
         """The missing numbers as a person reads them: 第 2、3 号, or the first ones and how many in all."""
@@ -60,6 +73,7 @@ class VillageStatus:
 def device_statuses(store: Store) -> list[DeviceStatus]:
     """Every other device heard from, with the export numbers missing after its latest full export."""
     out = []
+    advisors = keys.advisor_names(store)
     rows = store.select(
         "SELECT device_id, max(seq), max(imported_at), max(made_at), count(*),"
         " coalesce(max(CASE WHEN full THEN seq END), 0) FROM imports WHERE device_id != ?"
@@ -83,7 +97,17 @@ def device_statuses(store: Store) -> list[DeviceStatus]:
         except ValueError:
             fingerprint = "?"
         out.append(
-            DeviceStatus(device_id, fingerprint, last_seq, imported_at, made_at or "", files, missing, count)
+            DeviceStatus(
+                device_id,
+                fingerprint,
+                last_seq,
+                imported_at,
+                made_at or "",
+                files,
+                missing,
+                count,
+                advisors.get(device_id, ""),
+            )
         )
     return out
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -17,14 +20,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import backup
 from ..errors import CounselError, RuleError, ValidationError
 from ..forms import form_for
-from ..store import Changes, Store
+from ..names import escaped
+from ..store import KINDS, Changes, Store
 from ..villages import delete_village, get_profile, set_profile, why_not_delete
 from .common import Hub, confirm, heading, report_error
 from .editors import VillageDialog
 from .form_editor import FormEditor
 from .models import Column, RecordTableModel, field_column
+from .ops import run_op
 
 
 class SettingsPage(QWidget):
@@ -51,6 +57,24 @@ class SettingsPage(QWidget):
         self.open_folder.setEnabled(folder is not None)
         self.open_folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))))
         dl.addWidget(self.open_folder)
+        backup_box = QGroupBox("备份与恢复")
+        bl = QVBoxLayout(backup_box)
+        brow = QHBoxLayout()
+        self.backup_button = QPushButton("备份到…")
+        self.backup_button.setToolTip("把数据另存一份（例如 U 盘）；程序也会自动轮换备份")
+        self.backup_button.clicked.connect(self.on_backup_clicked)
+        self.restore_button = QPushButton("从备份恢复…")
+        self.restore_button.setToolTip("先显示备份的日期、村和记录数，确认后恢复；恢复前自动备份当前数据")
+        self.restore_button.clicked.connect(self.on_restore_clicked)
+        for button in (self.backup_button, self.restore_button):
+            button.setEnabled(folder is not None)
+            brow.addWidget(button)
+        brow.addStretch(1)
+        bl.addLayout(brow)
+        self.backup_note = QLabel(backup.KEY_ADVICE)
+        self.backup_note.setWordWrap(True)
+        self.backup_note.setStyleSheet("color:#555")
+        bl.addWidget(self.backup_note)
         profile_box = QGroupBox("法律顾问信息")
         pl = QVBoxLayout(profile_box)
         profile = get_profile(store)
@@ -97,6 +121,7 @@ class SettingsPage(QWidget):
         vl.addLayout(buttons)
         left = QVBoxLayout()
         left.addWidget(data_box)
+        left.addWidget(backup_box)
         left.addWidget(profile_box)
         left.addStretch(1)
         columns_row = QHBoxLayout()
@@ -157,3 +182,51 @@ class SettingsPage(QWidget):
         dialog = VillageDialog(self.store, record, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.hub.emit_changes(dialog.changes)
+
+    # --- backup and restore --------------------------------------------------------------------------------
+
+    def on_backup_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "备份到", "village-counsel.backup.db", "数据备份 (*.db);;所有文件 (*)"
+        )
+        if path:
+            self.backup_to(Path(path))
+
+    def backup_to(self, path: Path) -> None:
+        def done(made: Path) -> None:
+            self.backup_note.setText(f"已备份到 {escaped(str(made))}。{backup.KEY_ADVICE}")
+
+        run_op(self, lambda: backup.backup_to(self.store, path), on_done=done, label="正在备份…")
+
+    def on_restore_clicked(self) -> None:
+        start = str(backup.backup_dir(self.store)) if self.store.path else ""
+        path, _ = QFileDialog.getOpenFileName(
+            self, "选择要恢复的备份", start, "数据备份 (*.db);;所有文件 (*)"
+        )
+        if path:
+            self.restore_from(Path(path))
+
+    def restore_from(self, path: Path) -> None:
+        """Show what the backup holds and ask; then restore it in the background (the device stays this one)."""
+        assert self.store.path is not None
+        try:
+            summary = backup.describe_backup(path)
+        except CounselError as exc:
+            report_error(self, exc)
+            return
+        villages = "、".join(summary.villages[:8]) + ("等" if len(summary.villages) > 8 else "")
+        question = (
+            f"备份：{escaped(path.name)}\n日期：{summary.made_at:%Y年%m月%d日 %H:%M}\n"
+            f"村（社区）：{villages or '无'}（共 {len(summary.villages)} 个）\n记录：{summary.records} 条\n\n"
+            "恢复后，当前数据换成这份备份的内容（恢复前会自动备份当前数据；本机的设备身份不变）。确定恢复？"
+        )
+        if not confirm(self, "从备份恢复", question):
+            return
+        store_path = self.store.path
+
+        def done(safety: Path) -> None:
+            self.backup_note.setText(f"已从备份恢复；恢复前的数据已备份到 {escaped(str(safety))}。")
+            self.villages.reload()
+            self.hub.emit_changes(Changes(kinds=set(KINDS)))
+
+        run_op(self, lambda: backup.restore(store_path, path), on_done=done, label="正在恢复…", modal=True)

@@ -46,7 +46,8 @@ from ..sync import (
     resolve,
     village_statuses,
 )
-from ..sync.keys import office_key
+from ..sync.export import default_recipient
+from ..sync.keys import advisor_names, office_key
 from ..sync.status import local_time
 from ..villages import village_names
 from .common import heading, report_error
@@ -175,7 +176,9 @@ class SyncPage(QWidget):
         buttons.addWidget(self.keep_current)
         buttons.addWidget(self.keep_losing)
         cl.addLayout(buttons)
-        self.device_table = _table(["设备", "公钥指纹", "文件数", "最新序号", "最近导入", "缺失的导出"])
+        self.device_table = _table(
+            ["法律顾问（设备）", "公钥指纹", "文件数", "最新序号", "最近导入", "缺失的导出"]
+        )
         self.village_table = _table(["村", "最近同步", "本月"])
         self.tabs = QTabWidget()
         self.tabs.addTab(self.results_table, "导入结果")
@@ -215,25 +218,41 @@ class SyncPage(QWidget):
         ]
         if office:
             lines.append(f"本机是司法所：{office.name}（司法所密钥指纹 {office.fingerprint}）")
+        devices = device_statuses(self.store)
+        missing = [d.missing_sentence() for d in devices if d.missing]
+        if missing:
+            lines.append(
+                "；".join(missing[:5])
+                + ("等" if len(missing) > 5 else "")
+                + "（请对方补发，或做一次完整导出）"
+            )
         self.device_label.setText("\n".join(lines))
         key_file = self.store.get_local(OFFICE_KEY_SETTING)
-        self.office_label.setText(f"加密给：{Path(key_file).name}" if key_file else "不加密")
+        trusted = default_recipient(self.store)
+        if key_file:
+            self.office_label.setText(f"加密给：{Path(key_file).name}")
+        elif trusted is not None:
+            self.office_label.setText(f"加密给：{trusted.name}（本机信任的司法所）")
+        else:
+            self.office_label.setText("不加密")
         self.clear_office.setEnabled(bool(key_file))
         self.refresh_conflicts()
         _fill(
             self.device_table,
             [
                 [
-                    d.device_id,
+                    d.name,
                     d.fingerprint,
                     str(d.files),
                     str(d.last_seq),
                     local_time(d.last_imported_at),
                     d.missing_text() or "无",
                 ]
-                for d in device_statuses(self.store)
+                for d in devices
             ],
         )
+        for r, d in enumerate(devices):
+            self.device_table.item(r, 0).setToolTip(f"设备编号 {d.device_id}")
         villages = village_statuses(self.store, date.today())
         _fill(
             self.village_table,
@@ -251,7 +270,9 @@ class SyncPage(QWidget):
                 self.village_table.item(r, 2).setForeground(QColor("#b00020"))
 
     def _device(self, origin: str) -> str:
-        return "本机" if origin == self.store.device_id else origin
+        if origin == self.store.device_id:
+            return "本机"
+        return advisor_names(self.store).get(origin) or f"设备 {origin}"
 
     def refresh_conflicts(self) -> None:
         self.conflicts = list_conflicts(self.store)
@@ -445,7 +466,10 @@ class SyncPage(QWidget):
             elif r.already:
                 rows.append([r.display, "已导入过", "", "", "", "", "此文件以前已导入，无变化"])
             else:
-                note = f"设备 {r.device_id} 第 {r.seq} 号{'完整' if r.full else '增量'}导出"
+                who = advisor_names(self.store).get(r.device_id) or f"设备 {r.device_id}"
+                note = f"{who} 第 {r.seq} 号{'完整' if r.full else '增量'}导出"
+                if r.quarantined:
+                    note += f"；隔离 {r.quarantined} 条同号不同内容的修订（见冲突）"
                 rows.append(
                     [
                         r.display,
