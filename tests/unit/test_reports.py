@@ -77,10 +77,13 @@ def test_masks_follow_the_printed_forms():
     assert mask_name("村主任") == "村主任" and mask_name("党支部书记") == "党支部书记"
     assert mask_names("李秀英、村委会") == "李*英、村委会"
     assert mask_text("由村主任与李秀英协商", ["村主任", "李秀英"]) == "由村主任与李*英协商"
-    # a person named with an office is still a person: the name is masked, the office kept
-    assert mask_name("王建国书记") == "王*国书记" and mask_name("李海波村主任") == "李*波村主任"
-    assert mask_name("王建国党支部书记") == "王*国党支部书记" and mask_name("张三联村干部") == "张*联村干部"
-    assert mask_text("王建国到场", ["王建国书记"]) == "王*国到场"
+    # an official named by their office acts in it: never masked (DOMAIN.md §6)
+    assert mask_name("王建国书记") == "王建国书记" and mask_name("李海波村主任") == "李海波村主任"
+    assert mask_name("王建国党支部书记") == "王建国党支部书记" and mask_name("张三联村干部") == "张三联村干部"
+    assert mask_name("村委委员王某") == "村委委员王某" and mask_name("联村干部张三") == "联村干部张三"
+    assert mask_text("王建国到场", ["王建国书记"]) == "王建国到场"
+    # a bare name is an official's when the village says so (its secretary hosting a session)
+    assert mask_name("王建国", officials=["王建国"]) == "王建国" and mask_name("王建国") == "王*国"
     assert mask_name("三组组长") == "三组组长" and mask_name("村务监督委员会") == "村务监督委员会"
     # bodies are not people: 村民 and 人民 in the text stay as they are
     assert (
@@ -102,7 +105,6 @@ def test_masks_follow_the_printed_forms():
         "王建国夫妇",
         "王建国等三户",
         "村民代表王建国",
-        "村民小组长王建国",
         "申请人：王建国",
         "律师王建国",
     ):
@@ -113,6 +115,34 @@ def test_masks_follow_the_printed_forms():
         == "经村民代表会议，群众同意"
     )
     assert mask_name("党员大会") == "党员大会" and mask_name("村民代表") == "村民代表"
+
+
+NUMBER_FORMS = {
+    "330225 19800101 1237": "330225********1237",
+    "330225-19800101-1237": "330225********1237",
+    "330225198001011237": "330225********1237",
+    "３３０２２５１９８００１０１１２３７": "330225********1237",
+    "+8613912345678": "+86 139****5678",
+    "+86 139 1234 5678": "+86 139****5678",
+    "139-1234-5678": "139****5678",
+    "139 1234 5678": "139****5678",
+    "１３９１２３４５６７８": "139****5678",
+    "0574-87654321": "0574-****4321",
+    "6222 0212 3456 7890": "6222********7890",
+}
+
+
+@pytest.mark.parametrize("typed", list(NUMBER_FORMS))
+def test_numbers_are_masked_however_typed(typed):
+    text = f"王建明（{typed}）反映"
+    assert mask_text(text) == f"王建明（{NUMBER_FORMS[typed]}）反映"
+    # a notice prints none of them, masked or not
+    assert mask_text(text, drop_numbers=True) == "王建明（（略））反映"
+
+
+def test_dates_and_amounts_are_not_numbers_to_mask():
+    for text in ("2026-11-05 1391234", "金额120000元", "2026年11月5日", "面积 120.5 平方米"):
+        assert mask_text(text) == text
 
 
 def test_mask_text_scrubs_numbers_and_known_names():
