@@ -13,7 +13,7 @@ from ..clock import parse_rev
 from ..store import Record, Store
 from .lookup import matter_number
 from .mask import mask_name, mask_names, mask_phone, mask_text
-from .pdf import build_pdf, fmt_money, kv_table, para, signature_block, table
+from .pdf import build_pdf, cn_date, fmt_money, kv_table, para, signature_block, table
 
 
 def _village_name(store: Store, record: Record) -> str:
@@ -22,20 +22,29 @@ def _village_name(store: Store, record: Record) -> str:
 
 
 def _rev_time(rev: str) -> str | None:
-    """The wall-clock part of a hybrid-clock revision (milliseconds, then a counter), local time."""
+    """The wall-clock part of a hybrid-clock revision (milliseconds, then a counter), local time, as
+    formal papers write it (2026年11月5日 14:30)."""
     try:
         ms, _ = parse_rev(rev)
-        return datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M")
+        when = datetime.fromtimestamp(ms / 1000)
     except (OverflowError, OSError, ValueError):
         return None
+    return f"{cn_date(when.date())} {when:%H:%M}"
+
+
+def _who_recorded(store: Store) -> dict[str, str]:
+    """Device id → the advisor whose laptop it is (the profile made there), so that no hex id is printed."""
+    return {p.origin: p.get("name") or "法律顾问" for p in store.list("profile", order="id")}
 
 
 def _history(store: Store, record: Record, describe) -> Flowable:
     rows = []
+    who = _who_recorded(store)
     for n, rev in enumerate(store.history(record.id), start=1):
-        when = _rev_time(rev.rev) or (rev.updated_at.replace("T", " ")[:16] if rev.updated_at else "—")
-        rows.append([n, when, "删除" if rev.deleted else describe(rev.data), rev.origin[:8]])
-    return table(["次序", "记录时间", "内容", "设备"], rows, [0.5, 1.6, 4, 1], text_cols=(2,))
+        when = _rev_time(rev.rev) or (cn_date(rev.updated_at) if rev.updated_at else "—")
+        device = who.get(rev.origin) or ("本机" if rev.origin == store.device_id else "其他设备")
+        rows.append([n, when, "删除" if rev.deleted else describe(rev.data), device])
+    return table(["次序", "记录时间", "内容", "记录人"], rows, [0.5, 1.6, 4, 1], text_cols=(1, 2, 3))
 
 
 def matter_story(store: Store, matter: Record, *, today: date | None = None) -> tuple[list[Flowable], str]:
@@ -58,7 +67,7 @@ def matter_story(store: Store, matter: Record, *, today: date | None = None) -> 
             [
                 ("村（社区）", village),
                 ("事项编号", number),
-                ("说事会", f"{session.get('number')}（{session.get('date')}）" if session else "—"),
+                ("说事会", f"{session.get('number')}（{cn_date(session.get('date'))}）" if session else "—"),
                 ("说事形式", session.get("format") if session else "—"),
                 ("说事地点", session.get("venue") if session else "—"),
                 ("主持人", mask_name(session.get("host")) if session else "—"),
@@ -69,7 +78,7 @@ def matter_story(store: Store, matter: Record, *, today: date | None = None) -> 
                 ("当前状态", matters.status_label(matter) + ("（逾期）" if overdue else "")),
                 ("处理方式", data.get("route") or "—"),
                 ("责任人", mask_name(data.get("responsible")) or "—"),
-                ("办理期限", data.get("deadline") or "—"),
+                ("办理期限", cn_date(data.get("deadline"))),
             ]
         ),
         para("事项内容", "h2"),
@@ -87,7 +96,7 @@ def matter_story(store: Store, matter: Record, *, today: date | None = None) -> 
             if event.get("responsible"):
                 text += f"，责任人：{mask_name(event['responsible'])}"
             if event.get("deadline"):
-                text += f"，办理期限：{event['deadline']}"
+                text += f"，办理期限：{cn_date(event['deadline'])}"
             if event.get("discussion"):
                 text += f"。议事情况：{mask_text(event['discussion'], names)}"
             if event.get("reject_reason"):
@@ -100,19 +109,19 @@ def matter_story(store: Store, matter: Record, *, today: date | None = None) -> 
             text = f"群众评价：{event.get('evaluation') or '—'}" + (
                 "，事项重新打开" if event.get("reopened") else ""
             )
-        rows.append([stage, event.get("date") or "—", text])
-    story.append(table(["阶段", "日期", "情况"], rows, [0.8, 1, 5], text_cols=(2,)))
+        rows.append([stage, cn_date(event.get("date")), text])
+    story.append(table(["阶段", "日期", "情况"], rows, [0.8, 1.3, 5], text_cols=(1, 2)))
     details = [
         ("议事情况", data.get("discussion")),
         ("不予采纳理由", data.get("reject_reason")),
         ("办理结果", data.get("result")),
-        ("反馈日期", data.get("feedback_date")),
+        ("反馈日期", cn_date(data.get("feedback_date")) if data.get("feedback_date") else None),
         ("评价意见", data.get("evaluation_note")),
     ]
     for evaluation in data.get("evaluations", []):
         details.append(
             (
-                f"评议（{evaluation.get('date')}）",
+                f"评议（{cn_date(evaluation.get('date'))}）",
                 f"{evaluation.get('evaluation')}"
                 + (f"：{evaluation['note']}" if evaluation.get("note") else ""),
             )
@@ -147,7 +156,7 @@ def matter_story(store: Store, matter: Record, *, today: date | None = None) -> 
             ]
         )
     )
-    story.append(para(f"归档日期：{today.isoformat()}　　本页个人信息已作脱敏处理。", "small"))
+    story.append(para(f"归档日期：{cn_date(today)}　　本页个人信息已作脱敏处理。", "small"))
     return story, f"{village}说事事项档案 {number}"
 
 

@@ -10,6 +10,7 @@ import os
 import pickle
 import sys
 from collections.abc import Sequence
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -154,6 +155,21 @@ def fmt_num(value: float | int | None) -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{value:.1f}"
     return str(int(value))
+
+
+def cn_date(day: Any, *, year: int | None = None) -> str:
+    """A date as formal papers write it, 2026年12月7日 (ISO text, a date or a datetime; the month and day
+    alone, 12月7日, when ``year`` is the date's own — a month's list). Text that is no date is kept."""
+    if not day:
+        return "—"
+    text = day.isoformat() if hasattr(day, "isoformat") else str(day)
+    try:
+        d = date.fromisoformat(text[:10])
+    except ValueError:
+        return text
+    if year is not None and d.year == year:
+        return f"{d.month}月{d.day}日"
+    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def month_label(month: str) -> str:

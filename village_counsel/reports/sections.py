@@ -15,6 +15,7 @@ from .figures import MediationFigures, MonthReport, Section
 from .mask import mask_name, mask_names, mask_text
 from .pdf import (
     PageLabel,
+    cn_date,
     fmt_money,
     fmt_num,
     fmt_rate,
@@ -36,9 +37,8 @@ def cn_number(n: int) -> str:
 
 
 def short_date(day: str | None, year: int) -> str:
-    if not day:
-        return "—"
-    return day[5:] if int(day[:4]) == year else day
+    """A date in a month's list: 11月17日, with its year when it is not the report's (2025年11月17日)."""
+    return cn_date(day, year=year)
 
 
 def _distinct(values: list[Any]) -> str:
@@ -73,7 +73,7 @@ def header_block(report: MonthReport, sec: Section | None) -> Flowable:
         ),
         ("司法所", _office(report, sec) or "—"),
         ("报告月份", month_label(report.month)),
-        ("报告日期", report.today.isoformat()),
+        ("报告日期", cn_date(report.today)),
         ("法律顾问", _distinct([a.get("name") for a in advisors])),
         ("执业机构", _distinct([a.get("firm") for a in advisors])),
         ("服务村（社区）", sec.name if sec is not None and sec.village is not None else served),
@@ -294,7 +294,7 @@ def mediation_block(sec: Section, *, cases: bool = True) -> list[Flowable]:
             table(
                 ["序号", "日期", "类型", "来源", "当事人", "纠纷情况", "结果", "金额"],
                 rows,
-                [0.5, 0.8, 1, 1.1, 1.2, 2.6, 1, 0.9],
+                [0.5, 1.0, 1, 1.1, 1.2, 2.4, 1, 0.9],
                 text_cols=(2, 3, 4, 5, 6),
             )
         )
@@ -353,7 +353,7 @@ MATTER_HEADER = [
     "办理期限",
     "逾期",
 ]
-MATTER_WIDTHS = [0.45, 0.8, 0.65, 3.0, 0.8, 0.7, 0.85, 0.65, 0.8, 0.5]
+MATTER_WIDTHS = [0.45, 1.05, 0.65, 2.5, 0.8, 0.7, 0.85, 0.65, 1.05, 0.5]
 
 
 def _sessions(sec: Section, *, chart: bool = True, lists: bool = True) -> list[Flowable]:
@@ -531,5 +531,7 @@ def sign_off(report: MonthReport, sec: Section | None) -> list[tuple[str, str]]:
     if sec is not None:
         village = sec.village["name"] if sec.village is not None else sec.name
         parties.append(("村委会（盖章）", f"{village}村民委员会\n\n日期：    年   月   日"))
-    parties.append(("司法所审核", f"{_office(report, sec)}\n审核意见：\n审核人：\n日期：    年   月   日"))
+    parties.append(
+        ("司法所审核（盖章）", f"{_office(report, sec)}\n审核意见：\n审核人：\n日期：    年   月   日")
+    )
     return parties
