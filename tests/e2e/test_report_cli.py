@@ -160,7 +160,21 @@ def test_print_record_of_a_matter_and_of_a_case(demo_dir, tmp_path):
     assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text.replace("\n", ""))
     out = tmp_path / "case.pdf"
     ok(run(demo_dir, "print", "record", "--case", case.id[:8], "-o", str(out)))
-    assert "人民调解案件档案" in text_of(out)
+    text = text_of(out)
+    assert "调解卷宗" in text and "内部存档" not in text
+    # the number printed on it finds it again; --archive prints the office's unmasked copy
+    number = re.search(r"（\d{4}）\S+人调字第 \d+ 号", text).group(0)
+    ok(run(demo_dir, "print", "record", "--case", number, "--archive", "-o", str(tmp_path / "a.pdf")))
+    archive = text_of(tmp_path / "a.pdf")
+    assert number in archive and "内部存档" in archive
+    assert all(p["name"] in archive for p in case.get("applicants") or [])
+    usage_error(
+        run(
+            demo_dir, "print", "record", "--case", "（1999）无此人调字第 1 号", "-o", str(tmp_path / "n.pdf")
+        ),
+        "找不到调解案件",
+    )
+    assert not (tmp_path / "n.pdf").exists()
 
 
 def test_print_record_needs_exactly_one_target(demo_dir, tmp_path):

@@ -202,8 +202,13 @@ def test_mediation_entry_needs_the_statistics_fields(store, village):
         prevented_criminal_cases=1,
         prevented_criminal_people=3,
         prevented_petition_cases=0,
+        referred_by="法院",
     )
     assert entry["amount"] == 12000 and entry["prevented_criminal_people"] == 3
+    # a referred case says who referred it (公安, 法院 or 政府部门: the statistics split them)
+    with pytest.raises(ValidationError) as err:
+        checklist.update_service(store, entry.id, {"referred_by": None})
+    assert err.value.errors == {"referred_by": "必须填写"}
 
 
 def test_review_entry_needs_a_document_type(store, village):

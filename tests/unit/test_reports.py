@@ -13,6 +13,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from tests.conftest import TODAY
 from village_counsel import checklist, matters, powers
+from village_counsel.cases import case_number
 from village_counsel.demo import run_demo
 from village_counsel.errors import NotFound
 from village_counsel.reports import figures as fig
@@ -318,7 +319,7 @@ def test_printed_documents_never_show_full_ids_or_phones(store, personal):
         assert "陈海波" not in flat, name
     assert "330225********1234" in texts["notice"] and "陈*波" in texts["notice"]
     assert "138****5678" in texts["matter"] and "陈*波" in texts["matter"]
-    assert "陈*波、李*" in texts["case"] and "139****4321" in texts["case"]
+    assert "陈*波" in texts["case"] and "李*" in texts["case"] and "139****4321" in texts["case"]
 
 
 def test_notice_states_its_publicity_period(store, personal):
@@ -369,8 +370,9 @@ def test_matter_dossier_tells_its_whole_story(store, personal):
         assert words in text
     assert matter_number(store, matter) == "说事-2026-10-01-1"
     mediation = store.get("matter", matter.id)["mediation_id"]
-    assert mediation[:8] not in text  # the linked case is named by its date and dispute, not its id
-    assert "2026-10-09 邻里纠纷调解" in "".join(text.split("\n"))
+    assert mediation[:8] not in text  # the linked case is named by its case number, not its id
+    number = case_number(store, store.get("service_entry", mediation))
+    assert number.endswith("人调字第 2 号") and number in "".join(text.split("\n"))
 
 
 def test_records_are_found_by_number_id_or_id_prefix(store, personal, village):

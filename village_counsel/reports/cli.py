@@ -65,11 +65,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         "record",
         help="说事事项或调解案件的一事一档页",
         description="打印一事一档页。--matter 可为事项编号（说事会编号-序号，如 说事-2026-11-01-2）或 ID；"
-        "--case 为调解案件 ID（或其前 8 位）。",
+        "--case 为调解案件的案号（如 （2026）上张人调字第 3 号）或 ID。",
     )
     target = r.add_mutually_exclusive_group(required=True)
     target.add_argument("--matter", metavar="编号或ID", help="说事事项")
-    target.add_argument("--case", metavar="ID", help="人民调解案件")
+    target.add_argument("--case", metavar="案号或ID", help="人民调解案件（案号如 （2026）上张人调字第 3 号）")
+    r.add_argument(
+        "--archive",
+        action="store_true",
+        help="司法所存档本：个人信息不脱敏，页首标明“内部存档”（不得张贴或外传）",
+    )
     r.add_argument(
         "--village",
         type=nonempty("村名"),
@@ -147,5 +152,5 @@ def cmd_print_record(args: argparse.Namespace) -> int:
                 record = find_case(store, args.case, args.village, choose=_CHOOSE)
         except NotFound as exc:
             return _usage_error("print record", str(exc))
-        pdf = record_pdf(store, record, args.output)
+        pdf = record_pdf(store, record, args.output, archive=args.archive)
     return _done(args.output, pdf)

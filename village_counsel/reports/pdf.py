@@ -126,6 +126,8 @@ def styles() -> dict[str, ParagraphStyle]:
         "cell_r": _style("cell_r", 9, 12, alignment=TA_RIGHT),
         "head": _style("head", 9, 12, alignment=TA_CENTER),
         "right": _style("right", 10.5, 16, alignment=TA_RIGHT),
+        # the office's unmasked archive copy says so at its head
+        "stamp": _style("stamp", 14, 18, alignment=TA_RIGHT, textColor=colors.HexColor("#B03A2E")),
     }
 
 

@@ -38,7 +38,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 from .. import vocab
 from ..forms import FORMS
 from ..forms.base import Field, Form, id_card_valid
-from ..forms.definitions import EXERCISE_STEP, month_check
+from ..forms.definitions import EXERCISE_STEP, PARTY, month_check
 
 _INT64 = {"ge": -(2**63), "le": 2**63 - 1}
 # A float is written alike by msgspec and orjson when it has no exponent: 1e-4 <= |x| < 1e16, or 0.
@@ -228,7 +228,10 @@ _LINK = (Link | None, False)
 # Per kind, the keys this program writes besides the form's fields, with the type shapes.shape_problem
 # accepts (and, for the ones it does not look at, any scalar). A line with any other key takes the full
 # path.
-def _extra(step: type[Struct] | None) -> dict[str, dict[str, tuple[Any, bool] | None]]:
+def _extra(
+    step: type[Struct] | None, party: type[Struct] | None = None
+) -> dict[str, dict[str, tuple[Any, bool] | None]]:
+    parties = (list[party], False) if party else None  # type: ignore[valid-type]
     return {
         "village": {},
         "profile": {},
@@ -245,7 +248,14 @@ def _extra(step: type[Struct] | None) -> dict[str, dict[str, tuple[Any, bool] | 
             "evaluated_on": (Scalar, False),
         },
         "power_exercise": {"matter_id": _LINK, "steps": (list[step], False) if step else None},  # type: ignore[valid-type]
-        "service_entry": {"matter_id": _LINK, "session_id": _LINK, "closed_on": (Scalar, False)},
+        "service_entry": {
+            "matter_id": _LINK,
+            "session_id": _LINK,
+            "closed_on": (Scalar, False),
+            "applicants": parties,
+            "respondents": parties,
+            "case_seq": (Annotated[int, Meta(ge=1, le=_INT64["le"])] | None, False),
+        },
         "monthly_note": {},
     }
 
@@ -276,7 +286,7 @@ def _line_struct(kind: str, data: type[Struct]) -> type[Struct]:
 
 
 def _data_structs() -> dict[str, type[Struct]]:
-    extras = _extra(_form_struct(EXERCISE_STEP, {}, "ExerciseStep"))
+    extras = _extra(_form_struct(EXERCISE_STEP, {}, "ExerciseStep"), _form_struct(PARTY, {}, "Party"))
     out = {}
     for kind, form in FORMS.items():
         extra = extras.get(kind)

@@ -619,17 +619,29 @@ QUICK_FIELDS = ("date", "duty", "hours", "people", "topic", "content")
 MEDIATION_FIELDS = (
     "dispute_type",
     "source",
+    "referred_by",
     "case_form",
     "parties",
+    "applicants",
+    "respondents",
+    "mediators",
     "amount",
     "outcome",
     "prevented_criminal_cases",
     "prevented_criminal_people",
     "prevented_petition_cases",
     "prevented_petition_people",
+    "prevented_suicide_cases",
+    "prevented_suicide_people",
     "agreement",
+    "performance",
     "follow_up",
+    "visit_by",
+    "visit_date",
+    "visit_result",
+    "papers",
 )
+VISIT_FIELDS = ("households",)  # 走访 counts households and people apart
 REVIEW_FIELDS = ("doc_type", "review_outcome")
 
 
@@ -710,8 +722,13 @@ class ServiceDialog(RecordDialog):
             return
         for name in MEDIATION_FIELDS:
             self.editor.set_visible(name, duty == checklist.MEDIATION_DUTY)
+        # a case recorded before 申请人 / 被申请人 were asked keeps its one line of 当事人 (shown only then)
+        old_parties = bool(self.entry is not None and self.entry.get("parties"))
+        self.editor.set_visible("parties", duty == checklist.MEDIATION_DUTY and old_parties)
         for name in REVIEW_FIELDS:
             self.editor.set_visible(name, duty == checklist.REVIEW_DUTY)
+        for name in VISIT_FIELDS:
+            self.editor.set_visible(name, duty == "走访")
 
     def save(self) -> Changes:
         values = self.editor.values()
@@ -720,6 +737,7 @@ class ServiceDialog(RecordDialog):
         other = [
             *(MEDIATION_FIELDS if duty != checklist.MEDIATION_DUTY else ()),
             *(REVIEW_FIELDS if duty != checklist.REVIEW_DUTY else ()),
+            *(VISIT_FIELDS if duty != "走访" else ()),
         ]
         for name in other:
             if self.entry is not None and self.entry.get(name) not in (None, ""):

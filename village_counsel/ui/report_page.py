@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 DOCUMENTS = (
     ("notice", "公示单（小微权力事项编号或 ID）"),
     ("matter", "一事一档（说事事项编号或 ID）"),
-    ("case", "一事一档（调解案件 ID）"),
+    ("case", "一事一档（调解案件案号或 ID）"),
 )
 
 
