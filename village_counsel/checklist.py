@@ -19,18 +19,27 @@ REVIEW_DUTY = "合法性审查"
 SESSION_DUTY = "参与村民说事"
 
 
+# Duties that claim presence in the village: an entry says how it was given (现场, 电话, 微信), and only
+# the ones given 现场 count as days and hours on site.
+PRESENCE_DUTIES = ("驻村服务", "公共法律服务点值班", "走访")
+
+
 def required_for(duty: Any) -> tuple[str, ...]:
     """The fields an entry of ``duty`` must have besides the form's own (a mediation case's dispute type
-    and source, for the national statistics; a review's document type)."""
+    and source, for the national statistics; a review's document type; how a presence was given)."""
     if duty == MEDIATION_DUTY:
         return ("dispute_type", "source")
     if duty == REVIEW_DUTY:
         return ("doc_type",)
+    if duty in PRESENCE_DUTIES:
+        return ("channel",)
     return ()
 
 
 # Every field some duty requires besides the form's own (required_for), once each.
-DUTY_REQUIRED = tuple(dict.fromkeys(f for d in (MEDIATION_DUTY, REVIEW_DUTY) for f in required_for(d)))
+DUTY_REQUIRED = tuple(
+    dict.fromkeys(f for d in (MEDIATION_DUTY, REVIEW_DUTY, *PRESENCE_DUTIES) for f in required_for(d))
+)
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,8 @@ AFTER_NOVEMBER = date(2027, 1, 5)
 
 
 def _log(store, village, day, duty, **values):
+    if duty in checklist.PRESENCE_DUTIES:  # (presence says how it was given)
+        values.setdefault("channel", "现场")
     return checklist.log_service(store, village.id, {"date": day, "duty": duty, **values})
 
 

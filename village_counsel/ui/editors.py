@@ -714,8 +714,12 @@ class ServiceDialog(RecordDialog):
         self.body_layout.addStretch(1)
 
     def on_duty_changed(self) -> None:
-        duty = self.editor.values().get("duty")
+        values = self.editor.values()
+        duty = values.get("duty")
         needed = checklist.required_for(duty)
+        if duty in checklist.PRESENCE_DUTIES and not values.get("channel"):  # (said, and changeable)
+            combo = self.editor.widget("channel")
+            combo.setCurrentIndex(max(combo.findData("现场"), 0))  # type: ignore[attr-defined]
         if self.quick:  # only what this duty requires
             for name in checklist.DUTY_REQUIRED:
                 self.editor.set_visible(name, name in needed)
