@@ -146,7 +146,7 @@ class _Gen:
         self.store, self.rng, self.today = store, rng, today
         # details added later (case parties, numbers typed in free text) draw from their own generator,
         # seeded from the main one without advancing it: the rest of a seed's demo stays as it was
-        self.detail = random.Random(rng.getstate()[1][0])
+        self.detail = random.Random(str(rng.getstate()[1][1:9]))
         self.limit = date.max  # no record is dated after this (today, when filling the months up to now)
         self.catalog = load_catalog()
         self.result = DemoResult()
@@ -217,6 +217,54 @@ class _Gen:
                 out["prevented_suicide_cases"], out["prevented_suicide_people"] = 1, 1
         return out
 
+    def notice_content(self, item, values: dict) -> dict:
+        """What the item's 公示 shows (a 宅基地 application's household, a subsidy's recipients), with a
+        phone number typed into the text now and then (a notice must never print it)."""
+        det = self.detail
+        samples = {
+            "plan": "拟对村内主干道进行硬化拓宽，总投资以审计结果为准，资金由村集体经济收入列支",
+            "resolution": "村民代表会议应到 35 人，实到 31 人，赞成 29 票，通过该方案",
+            "result": "工程已于本月完成并通过验收，决算金额见上表",
+            "project": "村道硬化及拓宽工程",
+            "winner": det.choice(["象山县宏达建设有限公司", "宁波甬顺市政工程有限公司"]),
+            "period": "90 日历天",
+            "goods": "村办公用品及卫生保洁服务",
+            "supplier": "西周镇惠民商行",
+            "asset": det.choice(["村集体厂房一处（约 600 平方米）", "村东侧鱼塘 12 亩"]),
+            "way": "公开招租",
+            "counterparty": "象山海风水产养殖场",
+            "term": "5 年",
+            "content": "修订村规民约第五条（环境卫生）及第九条（红白喜事从简）",
+            "vote": "村民会议应到 412 户，实到 365 户，赞成 351 户",
+            "head": values.get("applicant") or "",
+            "housing": f"现有旧房 {det.randint(40, 90)} 平方米，建于 {det.randint(1975, 1995)} 年，属危房",
+            "place": f"{det.choice(['本村一组', '本村三组', '本村五组'])}自留地，东至村道，西至河沟",
+            "kind": det.choice(["最低生活保障", "临时救助"]),
+            "review": f"经民主评议会议评议通过（联系人电话 {self.typed_phone()}）",
+            "standard": "按县政府征地补偿标准，每亩 4.2 万元",
+        }
+        notice: dict[str, str] = {}
+        for f in item.notice:
+            if f.type in ("money",):
+                notice[f.key] = str(values.get("amount") or det.choice([60000, 150000, 320000]))
+            elif f.type == "int":
+                notice[f.key] = str(det.randint(2, 6))
+            elif f.type == "number":
+                notice[f.key] = str(det.choice([90, 110, 120, 125]))
+            elif samples.get(f.key):
+                notice[f.key] = samples[f.key]
+        out: dict = {"notice": notice}
+        if item.recipients:
+            out["recipients"] = [
+                {
+                    "name": det.choice(SURNAMES) + det.choice(GIVEN),
+                    "people": str(det.randint(1, 5)),
+                    "amount": str(det.choice([800, 1200, 2400, 5000, 42000])),
+                }
+                for _ in range(det.randint(2, 6))
+            ]
+        return out
+
     def screening(self) -> dict:
         """A day in the village often includes a 矛盾纠纷排查 (screening for disputes)."""
         if self.detail.random() < 0.5:
@@ -268,6 +316,9 @@ class _Gen:
                     "director": self.name(),
                     "households": self.rng.randrange(300, 1500),
                     "population": self.rng.randrange(900, 4500),
+                    # (from its own generator: a seed's other records stay as they were)
+                    "supervisor": self.detail.choice(SURNAMES) + self.detail.choice(GIVEN),
+                    "supervision_phone": f"0574-65{self.detail.randrange(100000, 999999)}",
                 },
                 at_ms=self.ms(self.today - timedelta(days=400)),
                 id=self.store.new_id(),
@@ -599,6 +650,7 @@ class _Gen:
                 }
                 if item.personal_id:
                     values.update(applicant=self.name(), applicant_id=self.id_card(), trigger="村民建议")
+                values.update(self.notice_content(item, values))
                 exercise = powers.create_exercise(self.store, village.id, values, at_ms=self.ms(day))
                 self.count("power_exercise")
                 flaw = None

@@ -72,6 +72,12 @@ def shape_problem(kind: str, data: dict[str, Any]) -> str | None:
                 validate(EXERCISE_STEP, step)
             except ValidationError as exc:
                 return f"办理步骤无效：{exc}"
+    if kind == "power_exercise":
+        from .notices import shape_problem as notice_problem
+
+        problem = notice_problem(data)
+        if problem:
+            return problem
     if kind == "service_entry":
         for key, label in (("applicants", "申请人"), ("respondents", "被申请人")):
             rows = data.get(key) or []

@@ -127,8 +127,9 @@ def test_print_notice_by_number_and_by_id(demo_dir, tmp_path):
     )
     text = text_of(out)
     assert "村务公示" in text and f"{village}村民委员会（盖章）" in text
-    assert exercise["applicant_id"] not in text
-    assert exercise["applicant_id"][:6] + "********" + exercise["applicant_id"][-4:] in text
+    # the applicant in full, no ID number masked or not
+    assert exercise["applicant"] in text.replace("\n", "")
+    assert exercise["applicant_id"][:6] not in text and "********" not in text
     ok(run(demo_dir, "print", "notice", "--exercise", exercise.id, "-o", str(tmp_path / "n2.pdf")))
     ok(run(demo_dir, "print", "notice", "--exercise", exercise.id[:8], "-o", str(tmp_path / "n3.pdf")))
 

@@ -133,7 +133,7 @@ def cmd_print_notice(args: argparse.Namespace) -> int:
             pdf = notice_pdf(store, exercise, args.output, step=args.step)
         except NotFound as exc:
             return _usage_error("print notice", str(exc))
-        warnings = notice_warnings(exercise, args.step)
+        warnings = notice_warnings(exercise, args.step, store.find(exercise.village_id or ""))
     for warning in warnings:  # the notice itself, posted for villagers, does not say it
         sys.stderr.write(f"提示（合法性审查）：{warning}\n")
     return _done(args.output, pdf)

@@ -223,6 +223,16 @@ class _Evaluation(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
 
 
 _LINK = (Link | None, False)
+# A notice's content and recipients (notices.shape_problem): text as entered.
+_NoticeKey = Annotated[str, Meta(min_length=1, max_length=40)]
+_NoticeText = Annotated[str, Meta(min_length=1, max_length=2000)]
+_Short = Annotated[str, Meta(min_length=1, max_length=20)]
+
+
+class _Recipient(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    name: _Short
+    people: _Short | UnsetType = UNSET
+    amount: _Short | UnsetType = UNSET
 
 
 # Per kind, the keys this program writes besides the form's fields, with the type shapes.shape_problem
@@ -247,7 +257,12 @@ def _extra(
             "decided_on": (Scalar, False),
             "evaluated_on": (Scalar, False),
         },
-        "power_exercise": {"matter_id": _LINK, "steps": (list[step], False) if step else None},  # type: ignore[valid-type]
+        "power_exercise": {
+            "matter_id": _LINK,
+            "steps": (list[step], False) if step else None,  # type: ignore[valid-type]
+            "notice": (dict[_NoticeKey, _NoticeText], False),
+            "recipients": (list[_Recipient], False),
+        },
         "service_entry": {
             "matter_id": _LINK,
             "session_id": _LINK,

@@ -138,7 +138,7 @@ class RecordPrinter(QObject):
             from ..reports.notice import notice_warnings
 
             try:
-                self.warnings = notice_warnings(record)
+                self.warnings = notice_warnings(record, village=self.store.find(record.village_id or ""))
             except CounselError:
                 self.warnings = []
         number = record.get("number")
