@@ -268,3 +268,27 @@ def test_a_month_without_records_warns_but_prints(demo_dir, tmp_path):
     proc = run(demo_dir, "report", "--month", months[0], "-o", str(tmp_path / "full.pdf"))
     ok(proc)
     assert "没有任何记录" not in proc.stderr
+
+
+def test_table_writes_a_ledger_and_refuses_bad_input_without_a_file(demo_dir, tmp_path):
+    from openpyxl import load_workbook
+
+    with Store(demo_dir / STORE_FILE) as store:
+        month = max(store.months())
+        village = store.list("village")[0]
+        expected = len(store.list("service_entry", village_id=village.id, month=month))
+    out = tmp_path / "services.xlsx"
+    proc = run(demo_dir, "table", "services", "--month", month, "--village", village["name"], "-o", str(out))
+    ok(proc)
+    assert f"（{expected} 行）" in proc.stdout
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("编号（案号）", "村（社区）", "日期") and len(rows) == expected + 1
+    ok(run(demo_dir, "table", "cases", "-o", str(tmp_path / "cases.csv")))
+    assert (tmp_path / "cases.csv").read_bytes().startswith("\ufeff案号,".encode())
+    usage_error(run(demo_dir, "table", "ledgers", "-o", str(tmp_path / "x.xlsx")), "台账")
+    usage_error(run(demo_dir, "table", "cases", "-o", str(tmp_path / "x.pdf")), ".xlsx 或 .csv")
+    usage_error(
+        run(demo_dir, "table", "cases", "--village", "无此村", "-o", str(tmp_path / "x.csv")), "没有名为"
+    )
+    usage_error(run(demo_dir, "table", "cases", "--month", "2026-13", "-o", str(tmp_path / "x.csv")))
+    assert not list(tmp_path.glob("x.*"))
