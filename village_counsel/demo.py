@@ -437,6 +437,8 @@ class _Gen:
     def deliberate(self, matter: Record, day: date) -> None:
         rng = self.rng
         route = rng.choices(vocab.ROUTES, [55, 15, 6, 12, 8])[0]
+        if route == vocab.ROUTE_MEDIATION and matter.get("category") != "社会稳定":
+            route = vocab.ROUTE_VILLAGE  # a broken streetlight is no dispute between parties to mediate
         values = {
             "discussion": "经村两委和村民代表议事，"
             + {

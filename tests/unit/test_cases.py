@@ -175,3 +175,32 @@ def test_a_case_from_before_parties_were_asked_still_prints(store, village):
     )
     flat = "".join(pdf_text(record_pdf(store, old, today=TODAY)).split())
     assert "当事人王*国" in flat and "李*" in flat and "（2026）上张人调字第1号" in flat
+
+
+def test_text_that_would_break_a_layout_prints_inside_its_cells(store, village):
+    long_name = "欧阳" + "长" * 18  # 20 characters, the most a name may have
+    case = _case(
+        store,
+        village,
+        "2026-10-01",
+        applicants=[{"name": long_name}],
+        respondents=[{"name": "李明😀"}],
+        mediators="周国平\n林调解、" + "很长的调解员名单" * 5,
+        content="第一行\n第二行\x07响铃\x1b[31m😀" + "没有标点的很长的一段纠纷事实" * 40,
+        agreement="<b>不是标记</b> & 不是实体 &amp;",
+    )
+    data = record_pdf(store, case, today=TODAY)
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert 2 <= len(reader.pages) <= 4
+    flat = "".join(pdf_text(data).split())
+    assert "<b>不是标记</b>&不是实体&amp;" in flat and "第二行" in flat
+    width = float(reader.pages[0].mediabox.width)
+    for page in reader.pages:  # every text run on the page starts inside the right margin
+        xs: list[float] = []
+
+        def seen(text, cm, tm, *_, xs=xs):
+            if text.strip():
+                xs.append(tm[4] * cm[0] + cm[4])
+
+        page.extract_text(visitor_text=seen)
+        assert xs and max(xs) < width - 30

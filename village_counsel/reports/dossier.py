@@ -15,7 +15,7 @@ from ..cases import case_number, committee_name
 from ..clock import parse_rev
 from ..store import Record, Store
 from .lookup import matter_number
-from .mask import NameMasker, mask_id, mask_name, mask_names, mask_phone, mask_text
+from .mask import NameMasker, mask_id, mask_name, mask_names, mask_phone, mask_text, party_names
 from .pdf import build_pdf, cn_date, fmt_money, kv_table, para, signature_block, table
 
 
@@ -65,7 +65,7 @@ def matter_story(
         host if host not in officials else None,
         *(e.get("responsible") for e in data.get("events", []) if isinstance(e, dict)),
     ]
-    shown = _Shown(archive, names, officials)
+    shown = _Shown(archive, [*names, *party_names(store, matter.village_id)], officials)
     number = matter_number(store, matter)
     village = _village_name(store, matter)
     overdue = matters.is_overdue(matter, today)
@@ -249,7 +249,7 @@ def case_story(
     parties = _parties(data)
     shown = _Shown(
         archive,
-        [p.get("name") for _, p in parties] + [data.get("names")],
+        [p.get("name") for _, p in parties] + [data.get("names"), *party_names(store, case.village_id)],
         [village_record.get("secretary"), village_record.get("director")] if village_record else [],
     )
     matter = store.find(data.get("matter_id") or "")
