@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShortcut
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QLabel
 
 from tests.ui.conftest import set_text
 from village_counsel.ui.checklist_page import ChecklistPage
@@ -176,3 +176,4 @@ def test_a_case_takes_its_parties_row_by_row(ui_store, village_ids, qtbot):
     again = ServiceDialog(ui_store, entry, village_id=village_ids["东门村"])
     qtbot.addWidget(again)
     assert again.editor.values()["applicants"] == entry["applicants"]
+    assert again.findChild(QLabel, "case_number").text() == "案号：（2026）东门人调字第 1 号"

@@ -562,3 +562,11 @@ def test_a_villages_section_names_its_advisors_office_when_the_village_does_not(
     report = fig.month_report(store, "2026-11", today=TODAY)
     offices = {sec.name: _office(report, sec) for sec in report.sections}
     assert offices == {"下沈村": "西周镇司法所", "东门村": "石浦镇司法所"}
+
+
+def test_no_iso_date_or_hex_id_on_a_printed_month(demo):
+    text = pdf_text(monthly_pdf(demo, MONTH, today=TODAY))
+    assert not re.search(r"(?<![0-9])\d{4}-\d{2}-\d{2}(?![0-9])", text)  # 2026年10月5日, not 2026-10-05
+    assert "报告日期2026年11月20日" in "".join(text.split())
+    ids = [r.id[:8] for kind in ("matter", "service_entry", "power_exercise") for r in demo.list(kind)]
+    assert not any(i in text for i in ids)

@@ -174,6 +174,14 @@ def cn_date(day: Any, *, year: int | None = None) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+_ISO_DAY = __import__("re").compile(r"(?<![0-9])(\d{4}-\d{2}-\d{2})(?![0-9])")
+
+
+def cn_dates_in(text: str) -> str:
+    """``text`` with every ISO date in it written as formal papers do (a finding's “（2026-10-12 至 …）”)."""
+    return _ISO_DAY.sub(lambda m: cn_date(m.group(1)), text)
+
+
 def month_label(month: str) -> str:
     return f"{int(month[:4])}年{int(month[5:7])}月"
 

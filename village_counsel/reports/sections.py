@@ -16,6 +16,7 @@ from .mask import mask_name, mask_names, mask_text
 from .pdf import (
     PageLabel,
     cn_date,
+    cn_dates_in,
     fmt_money,
     fmt_num,
     fmt_rate,
@@ -477,7 +478,7 @@ def powers_block(sec: Section, *, details: bool = True) -> list[Flowable]:
                     e.get("number") or "—",
                     _clip(mask_text(e.get("subject"), [e.get("applicant")], known=sec.masker), 80),
                     e.get("status") or "—",
-                    "；".join(f"【{f.label}】{f.message}" for f in found),
+                    cn_dates_in("；".join(f"【{f.label}】{f.message}" for f in found)),
                 ]
             )
         out.append(table(["编号", "事由", "状态", "问题"], rows, [1.2, 1.6, 0.6, 4.2], text_cols=(1, 3)))

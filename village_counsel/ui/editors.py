@@ -696,6 +696,13 @@ class ServiceDialog(RecordDialog):
             required=checklist.DUTY_REQUIRED,
             single_line=("content",) if quick else (),
         )
+        if entry is not None and entry.get("duty") == checklist.MEDIATION_DUTY:
+            from ..cases import case_number
+
+            number = QLabel(f"案号：{case_number(store, entry)}")
+            number.setObjectName("case_number")
+            number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.body_layout.addWidget(number)
         self.body_layout.addWidget(self.editor)
         if entry is not None and entry.get("matter_id") and opener is not None:
             link = QPushButton("来自说事事项 →")
