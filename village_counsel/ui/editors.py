@@ -727,6 +727,11 @@ class ServiceDialog(RecordDialog):
         if duty in checklist.PRESENCE_DUTIES and not values.get("channel"):  # (said, and changeable)
             combo = self.editor.widget("channel")
             combo.setCurrentIndex(max(combo.findData("现场"), 0))  # type: ignore[attr-defined]
+        # 方式 is asked of every entry, required (starred) only where presence is claimed
+        label = self.editor.rows["channel"][0]
+        label.setText(
+            form_for("service_entry").field("channel").label + ("＊" if "channel" in needed else "") + "："
+        )
         if self.quick:  # only what this duty requires
             for name in checklist.DUTY_REQUIRED:
                 self.editor.set_visible(name, name in needed)
