@@ -38,6 +38,16 @@ class Step:
 
 
 @dataclass(frozen=True)
+class NoticeField:
+    """One line of the content a 公示 notice of an item shows (a 宅基地 application's 户主, 家庭人口…):
+    ``type`` is text, longtext, int, number or money."""
+
+    key: str
+    label: str
+    type: str = "text"
+
+
+@dataclass(frozen=True)
 class PowerItem:
     """One item of the 小微权力清单."""
 
@@ -48,6 +58,8 @@ class PowerItem:
     note: str = ""
     tender_threshold: float | None = None
     personal_id: bool = False
+    notice: tuple[NoticeField, ...] = ()  # the content its notice shows, entered with the exercise
+    recipients: bool = False  # its notice lists recipients and amounts (低保, 补偿款)
 
     @property
     def kind_label(self) -> str:
@@ -122,6 +134,11 @@ def _items(data: dict[str, Any]) -> dict[str, PowerItem]:
             note=raw.get("note", ""),
             tender_threshold=raw.get("tender_threshold"),
             personal_id=bool(raw.get("personal_id")),
+            notice=tuple(
+                NoticeField(str(f["key"]), str(f["label"]), str(f.get("type", "text")))
+                for f in raw.get("notice", [])
+            ),
+            recipients=bool(raw.get("recipients")),
         )
     return out
 

@@ -19,27 +19,59 @@ REVIEW_DUTY = "合法性审查"
 SESSION_DUTY = "参与村民说事"
 
 
+# Duties that claim presence in the village: an entry says how it was given (现场, 电话, 微信), and only
+# the ones given 现场 count as days and hours on site.
+PRESENCE_DUTIES = ("驻村服务", "公共法律服务点值班", "走访")
+
+
 def required_for(duty: Any) -> tuple[str, ...]:
     """The fields an entry of ``duty`` must have besides the form's own (a mediation case's dispute type
-    and source, for the national statistics; a review's document type)."""
+    and source, for the national statistics; a review's document type; how a presence was given)."""
     if duty == MEDIATION_DUTY:
         return ("dispute_type", "source")
     if duty == REVIEW_DUTY:
         return ("doc_type",)
+    if duty in PRESENCE_DUTIES:
+        return ("channel",)
     return ()
 
 
 # Every field some duty requires besides the form's own (required_for), once each.
-DUTY_REQUIRED = tuple(dict.fromkeys(f for d in (MEDIATION_DUTY, REVIEW_DUTY) for f in required_for(d)))
+DUTY_REQUIRED = tuple(
+    dict.fromkeys(f for d in (MEDIATION_DUTY, REVIEW_DUTY, *PRESENCE_DUTIES) for f in required_for(d))
+)
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
     catalog = load_catalog()
     form = form_for("service_entry")
-    clean = validate(form, values, required=required_for(values.get("duty")))
+    required = list(required_for(values.get("duty")))
+    if values.get("duty") == MEDIATION_DUTY and values.get("source") == vocab.CASE_REFERRED:
+        required.append("referred_by")  # 公安, 法院 or 政府部门: the statistics split them
+    clean = validate(form, values, required=required)
     if catalog.duty_by_name(clean["duty"]) is None:
         raise ValidationError({"duty": f"应为以下之一：{'、'.join(catalog.duty_names)}"}, form.labels)
+    from .cases import clean_parties
+
+    clean.update(clean_parties(clean))
     return clean
+
+
+def _number_case(store: Store, village_id: str, clean: dict[str, Any], before: Record | None) -> None:
+    """A mediation case takes its place in its committee-year's numbers (案号) when first logged, and
+    again when its year or village changes."""
+    from .cases import next_seq
+
+    if clean.get("duty") != MEDIATION_DUTY:
+        return
+    same = (
+        before is not None
+        and before.get("case_seq")
+        and str(before.get("date") or "")[:4] == str(clean.get("date") or "")[:4]
+        and before.village_id == village_id
+    )
+    if not same:
+        clean["case_seq"] = next_seq(store, village_id, clean, before.id if before else None)
 
 
 def log_service(
@@ -54,6 +86,7 @@ def log_service(
     require_village(store, village_id)
     clean = _clean(values)
     with store.transaction():
+        _number_case(store, village_id, clean, None)
         record = store.put("service_entry", clean, village_id=village_id, at_ms=at_ms)
         if _link_back:
             _close_linked_matter(store, None, record, at_ms)
@@ -66,6 +99,7 @@ def update_service(
     current = store.get("service_entry", entry_id)
     clean = _clean({**current.data, **values})
     with store.transaction():
+        _number_case(store, current.village_id or "", clean, current)
         record = store.put("service_entry", clean, id=entry_id, at_ms=at_ms)
         _close_linked_matter(store, current, record, at_ms)
     return record
@@ -91,7 +125,11 @@ def mediation_from_matter(matter: dict[str, Any], day: str, matter_id: str) -> d
         "duty": MEDIATION_DUTY,
         "people": 1,
         "names": matter.get("raiser"),
-        "parties": matter.get("raiser"),
+        "applicants": [
+            {k: v for k, v in (("name", matter.get("raiser")), ("phone", matter.get("raiser_phone"))) if v}
+        ]
+        if matter.get("raiser")
+        else [],
         "content": matter.get("content"),
         "dispute_type": vocab.CATEGORY_TO_DISPUTE.get(matter.get("category", ""), "其他"),
         "source": "主动调解",

@@ -144,6 +144,9 @@ def _month_add(month: str, n: int) -> str:
 class _Gen:
     def __init__(self, store: Store, rng: random.Random, today: date) -> None:
         self.store, self.rng, self.today = store, rng, today
+        # details added later (case parties, numbers typed in free text) draw from their own generator,
+        # seeded from the main one without advancing it: the rest of a seed's demo stays as it was
+        self.detail = random.Random(str(rng.getstate()[1][1:9]))
         self.limit = date.max  # no record is dated after this (today, when filling the months up to now)
         self.catalog = load_catalog()
         self.result = DemoResult()
@@ -164,6 +167,109 @@ class _Gen:
             for c, w in zip(body, (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2), strict=True)
         )
         return body + "10X98765432"[total % 11]
+
+    def typed_phone(self) -> str:
+        """A phone number as people type it in free text: 13912345678, 139-1234-5678, 139 1234 5678,
+        +86 13912345678."""
+        d = self.phone()
+        form = self.detail.randrange(4)
+        return [d, f"{d[:3]}-{d[3:7]}-{d[7:]}", f"{d[:3]} {d[3:7]} {d[7:]}", f"+86 {d}"][form]
+
+    def typed_id(self) -> str:
+        """An ID-card number as people type it: whole, or grouped 6-8-4 by spaces or dashes."""
+        d = self.id_card()
+        form = self.detail.randrange(3)
+        return [d, f"{d[:6]} {d[6:14]} {d[14:]}", f"{d[:6]}-{d[6:14]}-{d[14:]}"][form]
+
+    def party(self, with_numbers: bool) -> dict[str, str]:
+        out = {"name": self.detail.choice(SURNAMES) + self.detail.choice(GIVEN)}
+        if with_numbers:
+            out["phone"] = "1" + self.detail.choice("3589") + "".join(self.detail.choices("0123456789", k=9))
+            if self.detail.random() < 0.5:
+                out["id_card"] = self.id_card()
+        return out
+
+    def case_details(self, village: Record, values: dict) -> dict:
+        """A mediation case's parties, mediators and referral, its facts naming a party with a number
+        typed in the text (so every printed page exercises the masking)."""
+        det = self.detail
+        applicants = [self.party(det.random() < 0.7)]
+        respondents = [self.party(det.random() < 0.5) for _ in range(det.choice([1, 1, 2]))]
+        first = applicants[0]["name"]
+        out = {
+            "applicants": applicants,
+            "respondents": respondents,
+            "mediators": f"{village.get('director') or '调委会主任'}、{det.choice(SURNAMES)}{det.choice(GIVEN)}",
+            "content": f"申请人{first}（电话 {self.typed_phone()}）称与{respondents[0]['name']}"
+            f"因{det.choice(['宅基地边界', '通行道路', '借款归还', '房屋漏水', '赔偿数额'])}发生纠纷，请求调解。",
+        }
+        if values.get("source") == "受委托移送":
+            out["referred_by"] = det.choice(["公安", "法院", "政府部门"])
+        if values.get("outcome") == "调解成功":
+            out["performance"] = det.choice(["已履行", "已履行", "正在履行"])
+            out["visit_by"] = det.choice(SURNAMES) + det.choice(GIVEN)
+            out["visit_result"] = f"协议已履行，{first}表示满意"
+            closed = date.fromisoformat(values.get("closed_on") or values["date"])
+            visit = min(closed + timedelta(days=det.randint(7, 30)), self.limit, self.today)
+            if visit >= closed:
+                out["visit_date"] = visit.isoformat()
+            if det.random() < 0.03:
+                out["prevented_suicide_cases"], out["prevented_suicide_people"] = 1, 1
+        return out
+
+    def notice_content(self, item, values: dict) -> dict:
+        """What the item's 公示 shows (a 宅基地 application's household, a subsidy's recipients), with a
+        phone number typed into the text now and then (a notice must never print it)."""
+        det = self.detail
+        samples = {
+            "plan": "拟对村内主干道进行硬化拓宽，总投资以审计结果为准，资金由村集体经济收入列支",
+            "resolution": "村民代表会议应到 35 人，实到 31 人，赞成 29 票，通过该方案",
+            "result": "工程已于本月完成并通过验收，决算金额见上表",
+            "project": "村道硬化及拓宽工程",
+            "winner": det.choice(["象山县宏达建设有限公司", "宁波甬顺市政工程有限公司"]),
+            "period": "90 日历天",
+            "goods": "村办公用品及卫生保洁服务",
+            "supplier": "西周镇惠民商行",
+            "asset": det.choice(["村集体厂房一处（约 600 平方米）", "村东侧鱼塘 12 亩"]),
+            "way": "公开招租",
+            "counterparty": "象山海风水产养殖场",
+            "term": "5 年",
+            "content": "修订村规民约第五条（环境卫生）及第九条（红白喜事从简）",
+            "vote": "村民会议应到 412 户，实到 365 户，赞成 351 户",
+            "head": values.get("applicant") or "",
+            "housing": f"现有旧房 {det.randint(40, 90)} 平方米，建于 {det.randint(1975, 1995)} 年，属危房",
+            "place": f"{det.choice(['本村一组', '本村三组', '本村五组'])}自留地，东至村道，西至河沟",
+            "kind": det.choice(["最低生活保障", "临时救助"]),
+            "review": f"经民主评议会议评议通过（联系人电话 {self.typed_phone()}）",
+            "standard": "按县政府征地补偿标准，每亩 4.2 万元",
+        }
+        notice: dict[str, str] = {}
+        for f in item.notice:
+            if f.type in ("money",):
+                notice[f.key] = str(values.get("amount") or det.choice([60000, 150000, 320000]))
+            elif f.type == "int":
+                notice[f.key] = str(det.randint(2, 6))
+            elif f.type == "number":
+                notice[f.key] = str(det.choice([90, 110, 120, 125]))
+            elif samples.get(f.key):
+                notice[f.key] = samples[f.key]
+        out: dict = {"notice": notice}
+        if item.recipients:
+            out["recipients"] = [
+                {
+                    "name": det.choice(SURNAMES) + det.choice(GIVEN),
+                    "people": str(det.randint(1, 5)),
+                    "amount": str(det.choice([800, 1200, 2400, 5000, 42000])),
+                }
+                for _ in range(det.randint(2, 6))
+            ]
+        return out
+
+    def screening(self) -> dict:
+        """A day in the village often includes a 矛盾纠纷排查 (screening for disputes)."""
+        if self.detail.random() < 0.5:
+            return {}
+        return {"screenings": 1, "disputes_found": self.detail.choice([0, 0, 1, 2])}
 
     def day_in(self, month: str, lo: int = 1, hi: int = 28) -> date:
         first, last = checklist.month_bounds(month)
@@ -210,6 +316,9 @@ class _Gen:
                     "director": self.name(),
                     "households": self.rng.randrange(300, 1500),
                     "population": self.rng.randrange(900, 4500),
+                    # (from its own generator: a seed's other records stay as they were)
+                    "supervisor": self.detail.choice(SURNAMES) + self.detail.choice(GIVEN),
+                    "supervision_phone": f"0574-65{self.detail.randrange(100000, 999999)}",
                 },
                 at_ms=self.ms(self.today - timedelta(days=400)),
                 id=self.store.new_id(),
@@ -328,6 +437,8 @@ class _Gen:
     def deliberate(self, matter: Record, day: date) -> None:
         rng = self.rng
         route = rng.choices(vocab.ROUTES, [55, 15, 6, 12, 8])[0]
+        if route == vocab.ROUTE_MEDIATION and matter.get("category") != "社会稳定":
+            route = vocab.ROUTE_VILLAGE  # a broken streetlight is no dispute between parties to mediate
         values = {
             "discussion": "经村两委和村民代表议事，"
             + {
@@ -392,9 +503,11 @@ class _Gen:
                     and rng.random() < 0.8
                 ):
                     day = self.day_in(month, 1, 25)
-                    checklist.update_service(
-                        self.store, entry.id, self.mediation_outcome(day), at_ms=self.ms(day)
-                    )
+                    outcome = self.mediation_outcome(day)
+                    if not entry.get("respondents"):  # (the matter named only who raised it)
+                        outcome["respondents"] = [self.party(self.detail.random() < 0.5)]
+                        outcome["mediators"] = village.get("director") or "调委会主任"
+                    checklist.update_service(self.store, entry.id, outcome, at_ms=self.ms(day))
 
     def mediation_outcome(self, day: date) -> dict:
         rng = self.rng
@@ -539,6 +652,7 @@ class _Gen:
                 }
                 if item.personal_id:
                     values.update(applicant=self.name(), applicant_id=self.id_card(), trigger="村民建议")
+                values.update(self.notice_content(item, values))
                 exercise = powers.create_exercise(self.store, village.id, values, at_ms=self.ms(day))
                 self.count("power_exercise")
                 flaw = None
@@ -568,6 +682,7 @@ class _Gen:
                 people=rng.randint(3, 15),
                 channel="现场",
                 content="驻村坐班，接待来访群众，审阅村务文件",
+                **self.screening(),
             )
         monday = first + timedelta(days=(7 - first.weekday()) % 7)
         while monday <= last:
@@ -590,6 +705,7 @@ class _Gen:
                 channel="现场",
                 content="走访困难家庭及重点人员，了解法律需求",
                 names=self.name(),
+                households=self.detail.randint(1, 4),
             )
         for _ in range(rng.randint(2, 8)):
             topic = rng.choice(vocab.TOPICS)
@@ -601,8 +717,10 @@ class _Gen:
                 topic=topic,
                 channel=rng.choices(vocab.CHANNELS, [50, 25, 25])[0],
                 names=self.name(),
-                content=f"咨询{CONSULT_TOPICS[topic]}",
-                result="已解答并告知维权途径",
+                content=f"咨询{CONSULT_TOPICS[topic]}"
+                + (f"，留电话 {self.typed_phone()}" if self.detail.random() < 0.4 else ""),
+                result="已解答并告知维权途径"
+                + (f"（身份证 {self.typed_id()}）" if self.detail.random() < 0.2 else ""),
             )
         for _ in range(rng.choices([0, 1, 2], [40, 45, 15])[0]):
             doc = rng.choice(vocab.REVIEW_DOC_TYPES)
@@ -629,6 +747,8 @@ class _Gen:
             }
             if rng.random() < 0.85:
                 values.update(self.mediation_outcome(day))
+            values.update(self.case_details(village, values))
+            values.pop("parties")
             log(day, checklist.MEDIATION_DUTY, **values)
         if first.month % 3 == rng.randint(0, 2) or (first.month % 3 == 0 and rng.random() < 0.5):
             log(

@@ -115,6 +115,9 @@ def clean_exercise(values: dict[str, Any], catalog: Catalog | None = None) -> di
     item = _item(catalog, clean["item"])
     clean["steps"] = _clean_steps(item, clean.get("steps") or [])
     clean["status"] = clean.get("status") or "进行中"
+    from .notices import clean_notice
+
+    clean.update(clean_notice(item, clean))  # (the notice's content: the lines its item declares)
     return clean
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from . import vocab
 from .errors import ValidationError
 from .forms.base import is_clean, is_iso_date, validate
-from .forms.definitions import EXERCISE_STEP
+from .forms.definitions import EXERCISE_STEP, PARTY
 
 _LINKS = {
     "session": ("service_id",),
@@ -72,6 +72,27 @@ def shape_problem(kind: str, data: dict[str, Any]) -> str | None:
                 validate(EXERCISE_STEP, step)
             except ValidationError as exc:
                 return f"办理步骤无效：{exc}"
+    if kind == "power_exercise":
+        from .notices import shape_problem as notice_problem
+
+        problem = notice_problem(data)
+        if problem:
+            return problem
+    if kind == "service_entry":
+        for key, label in (("applicants", "申请人"), ("respondents", "被申请人")):
+            rows = data.get(key) or []
+            if not _rows(rows):
+                return f"{label}格式无效"
+            for row in rows:
+                if is_clean(PARTY, row):
+                    continue
+                try:
+                    validate(PARTY, row)
+                except ValidationError as exc:
+                    return f"{label}无效：{exc}"
+        seq = data.get("case_seq")
+        if seq is not None and (not isinstance(seq, int) or isinstance(seq, bool) or seq < 1):
+            return "案号序号无效"
     if kind == "monthly_note":
         month = data.get("month")
         if not (isinstance(month, str) and _is_date(f"{month}-01")):

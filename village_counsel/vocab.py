@@ -43,6 +43,9 @@ DISPUTE_TYPES = (
     "其他",
 )
 CASE_SOURCES = ("当事人申请", "主动调解", "受委托移送")
+CASE_REFERRED = "受委托移送"
+REFERRERS = ("公安", "法院", "政府部门")  # who referred a 受委托移送 case (Zhejiang statistics)
+PERFORMANCE = ("已履行", "正在履行", "未履行", "无需履行")
 CASE_FORMS = ("书面", "口头")
 MEDIATION_OUTCOMES = ("调解成功", "调解不成", "终止")
 

@@ -127,8 +127,9 @@ def test_print_notice_by_number_and_by_id(demo_dir, tmp_path):
     )
     text = text_of(out)
     assert "村务公示" in text and f"{village}村民委员会（盖章）" in text
-    assert exercise["applicant_id"] not in text
-    assert exercise["applicant_id"][:6] + "********" + exercise["applicant_id"][-4:] in text
+    # the applicant in full, no ID number masked or not
+    assert exercise["applicant"] in text.replace("\n", "")
+    assert exercise["applicant_id"][:6] not in text and "********" not in text
     ok(run(demo_dir, "print", "notice", "--exercise", exercise.id, "-o", str(tmp_path / "n2.pdf")))
     ok(run(demo_dir, "print", "notice", "--exercise", exercise.id[:8], "-o", str(tmp_path / "n3.pdf")))
 
@@ -160,7 +161,21 @@ def test_print_record_of_a_matter_and_of_a_case(demo_dir, tmp_path):
     assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text.replace("\n", ""))
     out = tmp_path / "case.pdf"
     ok(run(demo_dir, "print", "record", "--case", case.id[:8], "-o", str(out)))
-    assert "人民调解案件档案" in text_of(out)
+    text = text_of(out)
+    assert "调解卷宗" in text and "内部存档" not in text
+    # the number printed on it finds it again; --archive prints the office's unmasked copy
+    number = re.search(r"（\d{4}）\S+人调字第 \d+ 号", text).group(0)
+    ok(run(demo_dir, "print", "record", "--case", number, "--archive", "-o", str(tmp_path / "a.pdf")))
+    archive = text_of(tmp_path / "a.pdf")
+    assert number in archive and "内部存档" in archive
+    assert all(p["name"] in archive for p in case.get("applicants") or [])
+    usage_error(
+        run(
+            demo_dir, "print", "record", "--case", "（1999）无此人调字第 1 号", "-o", str(tmp_path / "n.pdf")
+        ),
+        "找不到调解案件",
+    )
+    assert not (tmp_path / "n.pdf").exists()
 
 
 def test_print_record_needs_exactly_one_target(demo_dir, tmp_path):
@@ -253,3 +268,27 @@ def test_a_month_without_records_warns_but_prints(demo_dir, tmp_path):
     proc = run(demo_dir, "report", "--month", months[0], "-o", str(tmp_path / "full.pdf"))
     ok(proc)
     assert "没有任何记录" not in proc.stderr
+
+
+def test_table_writes_a_ledger_and_refuses_bad_input_without_a_file(demo_dir, tmp_path):
+    from openpyxl import load_workbook
+
+    with Store(demo_dir / STORE_FILE) as store:
+        month = max(store.months())
+        village = store.list("village")[0]
+        expected = len(store.list("service_entry", village_id=village.id, month=month))
+    out = tmp_path / "services.xlsx"
+    proc = run(demo_dir, "table", "services", "--month", month, "--village", village["name"], "-o", str(out))
+    ok(proc)
+    assert f"（{expected} 行）" in proc.stdout
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("编号（案号）", "村（社区）", "日期") and len(rows) == expected + 1
+    ok(run(demo_dir, "table", "cases", "-o", str(tmp_path / "cases.csv")))
+    assert (tmp_path / "cases.csv").read_bytes().startswith("\ufeff案号,".encode())
+    usage_error(run(demo_dir, "table", "ledgers", "-o", str(tmp_path / "x.xlsx")), "台账")
+    usage_error(run(demo_dir, "table", "cases", "-o", str(tmp_path / "x.pdf")), ".xlsx 或 .csv")
+    usage_error(
+        run(demo_dir, "table", "cases", "--village", "无此村", "-o", str(tmp_path / "x.csv")), "没有名为"
+    )
+    usage_error(run(demo_dir, "table", "cases", "--month", "2026-13", "-o", str(tmp_path / "x.csv")))
+    assert not list(tmp_path.glob("x.*"))

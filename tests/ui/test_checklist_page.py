@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShortcut
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QLabel
 
 from tests.ui.conftest import set_text
 from village_counsel.ui.checklist_page import ChecklistPage
@@ -152,3 +152,28 @@ def test_another_dutys_fields_are_not_saved_with_an_entry(ui_store, village_ids,
     dialog.on_save()
     (entry,) = ui_store.list("service_entry")
     assert entry["duty"] == "走访" and not entry.get("dispute_type") and not entry.get("source")
+
+
+def test_a_case_takes_its_parties_row_by_row(ui_store, village_ids, qtbot):
+    dialog = ServiceDialog(ui_store, village_id=village_ids["东门村"])
+    qtbot.addWidget(dialog)
+    set_text(dialog.editor, "duty", "矛盾纠纷调解")
+    assert dialog.editor.rows["parties"][1].isHidden()  # (only a case recorded before shows the old line)
+    set_text(dialog.editor, "dispute_type", "邻里")
+    set_text(dialog.editor, "source", "主动调解")
+    set_text(dialog.editor, "date", "2026-11-03")
+    applicants = dialog.editor.widget("applicants").table
+    applicants.item(0, 0).setText("王建国")
+    applicants.item(0, 1).setText("13912345678")
+    assert applicants.rowCount() == 2  # a blank row waits for the next one
+    applicants.item(1, 0).setText("王小明")
+    dialog.editor.widget("respondents").table.item(0, 0).setText("李明")
+    dialog.on_save()
+    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.message.text()
+    (entry,) = ui_store.list("service_entry")
+    assert entry["applicants"] == [{"name": "王建国", "phone": "13912345678"}, {"name": "王小明"}]
+    assert entry["respondents"] == [{"name": "李明"}] and entry["case_seq"] == 1
+    again = ServiceDialog(ui_store, entry, village_id=village_ids["东门村"])
+    qtbot.addWidget(again)
+    assert again.editor.values()["applicants"] == entry["applicants"]
+    assert again.findChild(QLabel, "case_number").text() == "案号：（2026）东门人调字第 1 号"

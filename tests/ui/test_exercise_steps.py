@@ -187,3 +187,30 @@ def test_a_stored_value_the_table_cannot_show_is_kept_not_shown(ui_store, villag
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.message.text()
     steps = ui_store.get("power_exercise", record.id)["steps"]
     assert steps == [{"key": "proposal", "date": "2026-10-01", "place": "村委会会议室"}]
+
+
+def test_the_notice_content_is_entered_with_the_exercise(ui_store, village_ids, qtbot, no_modal):
+    dialog = ExerciseDialog(ui_store, village_id=village_ids["上张村"], item="P11")
+    qtbot.addWidget(dialog)
+    assert dialog.notice_button.isEnabled()
+
+    def fill(content):
+        set_text(content.editor, "kind", "最低生活保障")
+        table = content.recipients.table
+        table.item(0, 0).setText("王建国")
+        table.item(0, 2).setText("1,200")
+        table.item(1, 0).setText("李秀英")
+        return QDialog.DialogCode.Accepted
+
+    no_modal["NoticeContentDialog"] = fill
+    dialog.edit_notice()
+    set_text(dialog.head, "subject", "低保申请")
+    dialog.on_save()
+    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.message.text()
+    (saved,) = ui_store.list("power_exercise")
+    assert saved["notice"] == {"kind": "最低生活保障"}
+    assert saved["recipients"] == [{"name": "王建国", "amount": "1200"}, {"name": "李秀英"}]
+    # an item whose notice declares nothing has nothing to enter
+    other = ExerciseDialog(ui_store, village_id=village_ids["上张村"], item="P14")
+    qtbot.addWidget(other)
+    assert not other.notice_button.isEnabled()

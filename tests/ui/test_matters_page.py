@@ -132,7 +132,7 @@ def test_route_to_mediation_opens_the_prefilled_entry_linked_both_ways(
     assert saved is not None and saved["mediation_id"]
     assert opened == [("service_entry", saved["mediation_id"])]
     entry = ui_store.get("service_entry", saved["mediation_id"])
-    assert entry["matter_id"] == m.id and entry["parties"] == "张三"
+    assert entry["matter_id"] == m.id and entry["applicants"] == [{"name": "张三"}]
 
     # the matter shows the link to the entry, and the entry's editor links back
     links = []

@@ -134,4 +134,4 @@ def test_printing_a_notice_with_a_short_publicity_warns_the_printer(store, villa
     printer = record_printer(page)
     with qtbot.waitSignal(printer.generated, timeout=30000):
         page.print_button.click()
-    assert "合法性审查提示：“村内公示”公示 3 天" in said[0]
+    assert "合法性审查提示：【公示期不足】“村内公示”公示 3 天" in said[0]

@@ -17,6 +17,8 @@ AFTER_NOVEMBER = date(2027, 1, 5)
 
 
 def _log(store, village, day, duty, **values):
+    if duty in checklist.PRESENCE_DUTIES:  # (presence says how it was given)
+        values.setdefault("channel", "现场")
     return checklist.log_service(store, village.id, {"date": day, "duty": duty, **values})
 
 
@@ -202,8 +204,13 @@ def test_mediation_entry_needs_the_statistics_fields(store, village):
         prevented_criminal_cases=1,
         prevented_criminal_people=3,
         prevented_petition_cases=0,
+        referred_by="法院",
     )
     assert entry["amount"] == 12000 and entry["prevented_criminal_people"] == 3
+    # a referred case says who referred it (公安, 法院 or 政府部门: the statistics split them)
+    with pytest.raises(ValidationError) as err:
+        checklist.update_service(store, entry.id, {"referred_by": None})
+    assert err.value.errors == {"referred_by": "必须填写"}
 
 
 def test_review_entry_needs_a_document_type(store, village):

@@ -310,7 +310,7 @@ def test_mediation_route_creates_linked_entry(store, village):
     assert entry["matter_id"] == m.id and entry.village_id == village.id
     assert entry["duty"] == checklist.MEDIATION_DUTY
     assert entry["date"] == "2026-11-06"
-    assert entry["content"] == "两户宅基地界址争执" and entry["parties"] == "王建国"
+    assert entry["content"] == "两户宅基地界址争执" and entry["applicants"][0]["name"] == "王建国"
     assert entry["dispute_type"] == "邻里" and entry["source"] == "主动调解"
     assert "outcome" not in entry.data
     assert matters.allowed_actions(record) == [] and matters.status_label(record) == "调解中"

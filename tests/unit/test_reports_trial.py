@@ -4,6 +4,7 @@ Chinese line breaking, a month without records, the mediation table's wording.""
 from __future__ import annotations
 
 import io
+import re
 from contextlib import contextmanager
 
 import pypdf
@@ -268,18 +269,41 @@ def test_a_month_without_records_warns_and_names_the_months_that_have_some(store
 
 
 def test_mediation_table_says_what_each_row_counts(store, village):
+    """A hand-built month on the Zhejiang basis: 调处 = 成功 + 不成, 成功率 = 成功 ÷ 调处, 调处率 = 调处 ÷ 受理."""
+
+    def case(outcome, source="主动调解", **more):
+        values = {"date": "2026-10-10", "duty": checklist.MEDIATION_DUTY, "dispute_type": "邻里"}
+        values.update(source=source, **({"outcome": outcome} if outcome else {}), **more)
+        checklist.log_service(store, village.id, values)
+
+    for _ in range(3):
+        case("调解成功")
+    case("调解不成", "受委托移送", referred_by="公安")
+    case("终止", "受委托移送", referred_by="法院")
+    case(None, "受委托移送", referred_by="法院")  # still being mediated
+    case("调解成功", prevented_suicide_cases=1, prevented_suicide_people=2)
     checklist.log_service(
         store,
         village.id,
-        {
-            "date": "2026-10-10",
-            "duty": checklist.MEDIATION_DUTY,
-            "dispute_type": "邻里",
-            "source": "当事人申请",
-            "outcome": "调解不成",
-        },
+        {"date": "2026-10-03", "duty": "驻村服务", "channel": "现场", "screenings": 2, "disputes_found": 3},
     )
+    from village_counsel.reports.figures import mediation_figures
+
+    m = mediation_figures(store, MONTH, village.id)
+    assert (m.received, m.mediated, m.success, m.failed, m.terminated) == (7, 5, 4, 1, 1)
+    assert m.success_rate == 4 / 5 and m.mediation_rate == 5 / 7
+    assert (m.screenings, m.disputes_found, m.suicide_cases, m.suicide_people) == (2, 3, 1, 2)
+    assert {k: r.received for k, r in m.by_referrer.items()} == {"公安": 1, "法院": 2, "政府部门": 0}
     text = pdf_text(monthly_pdf(store, MONTH, village, today=TODAY))
+    flat = "".join(text.split())
     assert "调结" not in text
-    assert "调解成功（件）" in text and "已结案合计（件）" in text
-    assert "已结案合计 = 调解成功 + 调解不成 + 终止调解" in text
+    assert (
+        "排查矛盾纠纷2次，发现纠纷3件；受理7件，调处5件，其中调解成功4件，调解成功率80.0%，调处率71.4%"
+        in flat
+    )
+    assert "调解成功率=调解成功÷调处；调处率=调处÷受理" in flat
+    assert "防止自杀（件/人）1/2" in flat
+    assert "受委托移送310" in flat and "其中：公安110" in flat and "法院200" in flat and "政府部门000" in flat
+    # the cases are listed by their numbers
+    numbers = [int(n) for n in re.findall(r"上张人调字第(\d+)号", flat)]
+    assert numbers == sorted(numbers) == list(range(1, 8))

@@ -45,6 +45,16 @@ VILLAGE = Form(
         Field("director", "村委会主任", max_length=20, personal=True),
         Field("households", "户数", "int", min=0, max=100000),
         Field("population", "人口", "int", min=0, max=1000000),
+        # printed on papers: the 公示's 监督人 and 监督电话, the case number's committee
+        Field("supervisor", "村务监督委员会主任（监督人）", max_length=20),
+        Field("supervision_phone", "监督电话", "phone", help="印在公示单上（村务监督委员会）"),
+        Field("committee", "人民调解委员会", max_length=40, help="如 上张村人民调解委员会；留空按村名"),
+        Field(
+            "committee_short",
+            "调委会简称（案号用）",
+            max_length=10,
+            help="案号（2026）上张人调字第 1 号中的“上张”；留空取村名去掉“村”。同一调委会的各村共用一个案号序列",
+        ),
     ),
     date_field=None,
 )
@@ -155,6 +165,18 @@ EXERCISE_STEP = Form(
     ),
 )
 
+# One party of a mediation case (rows of SERVICE_ENTRY.applicants / respondents): phone and ID optional.
+PARTY = Form(
+    "party",
+    "当事人",
+    (
+        Field("name", "姓名", required=True, max_length=20, personal=True),
+        Field("phone", "联系电话", "phone", personal=True),
+        Field("id_card", "身份证号", "idcard", personal=True),
+    ),
+    date_field=None,
+)
+
 SERVICE_ENTRY = Form(
     "service_entry",
     "服务台账",
@@ -175,15 +197,32 @@ SERVICE_ENTRY = Form(
         Field("dispute_type", "纠纷类型", "choice", choices=vocab.DISPUTE_TYPES),
         Field("source", "案件来源", "choice", choices=vocab.CASE_SOURCES),
         Field("case_form", "调解形式", "choice", choices=vocab.CASE_FORMS),
-        Field("parties", "当事人", max_length=200, personal=True),
+        Field(
+            "referred_by", "移送单位", "choice", choices=vocab.REFERRERS, help="受委托移送的案件：由谁移送"
+        ),
+        Field("parties", "当事人（旧）", max_length=200, personal=True),
+        Field("applicants", "申请人", "list", personal=True),
+        Field("respondents", "被申请人", "list", personal=True),
+        Field("mediators", "调解员", max_length=60),
         Field("amount", "涉及金额（元）", "money", min=0, max=1e11),
         Field("outcome", "调解结果", "choice", choices=vocab.MEDIATION_OUTCOMES, column=True),
         Field("prevented_criminal_cases", "防止民转刑（件）", "int", min=0, max=1000),
         Field("prevented_criminal_people", "防止民转刑（人）", "int", min=0, max=100000),
         Field("prevented_petition_cases", "防止群体性上访（件）", "int", min=0, max=1000),
         Field("prevented_petition_people", "防止群体性上访（人）", "int", min=0, max=100000),
-        Field("agreement", "协议情况", "longtext", max_length=2000),
+        Field("prevented_suicide_cases", "防止自杀（件）", "int", min=0, max=1000),
+        Field("prevented_suicide_people", "防止自杀（人）", "int", min=0, max=100000),
+        Field("agreement", "协议内容", "longtext", max_length=2000),
+        Field("performance", "履行情况", "choice", choices=vocab.PERFORMANCE),
         Field("follow_up", "履行回访", "longtext", max_length=2000),
+        Field("visit_by", "回访人", max_length=20),
+        Field("visit_date", "回访日期", "date", validator=_not_before("date", "日期")),
+        Field("visit_result", "回访结果", "longtext", max_length=1000),
+        Field("papers", "卷内其他材料", "longtext", max_length=1000, help="每行一件，如 现场照片 3 张"),
+        # 排查 (any entry that screened for disputes), 走访's households
+        Field("screenings", "矛盾纠纷排查（次）", "int", min=0, max=1000),
+        Field("disputes_found", "排查发现纠纷（件）", "int", min=0, max=10000),
+        Field("households", "走访户数", "int", min=0, max=100000),
     ),
 )
 

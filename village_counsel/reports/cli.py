@@ -65,11 +65,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         "record",
         help="说事事项或调解案件的一事一档页",
         description="打印一事一档页。--matter 可为事项编号（说事会编号-序号，如 说事-2026-11-01-2）或 ID；"
-        "--case 为调解案件 ID（或其前 8 位）。",
+        "--case 为调解案件的案号（如 （2026）上张人调字第 3 号）或 ID。",
     )
     target = r.add_mutually_exclusive_group(required=True)
     target.add_argument("--matter", metavar="编号或ID", help="说事事项")
-    target.add_argument("--case", metavar="ID", help="人民调解案件")
+    target.add_argument("--case", metavar="案号或ID", help="人民调解案件（案号如 （2026）上张人调字第 3 号）")
+    r.add_argument(
+        "--archive",
+        action="store_true",
+        help="司法所存档本：个人信息不脱敏，页首标明“内部存档”（不得张贴或外传）",
+    )
     r.add_argument(
         "--village",
         type=nonempty("村名"),
@@ -78,6 +83,55 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     r.add_argument("-o", "--output", type=_pdf_path, required=True, metavar="FILE.pdf", help="输出文件")
     r.set_defaults(func=cmd_print_record)
+
+    t = sub.add_parser(
+        "table",
+        help="把台账导出为电子表格（.xlsx 或 .csv）",
+        description="把台账导出为电子表格：matters 说事事项、exercises 小微权力、services 服务台账、"
+        "cases 人民调解案件、sessions 说事会。第一列为文书上的编号（案号），表头为中文；.xlsx 中日期为日期、"
+        "金额为数字；.csv 为带 BOM 的 UTF-8（Excel 可直接打开）。",
+    )
+    t.add_argument(
+        "ledger",
+        choices=("matters", "exercises", "services", "cases", "sessions"),
+        metavar="台账",
+        help="matters、exercises、services、cases 或 sessions",
+    )
+    t.add_argument("--month", type=month_arg, help="只导出该月（YYYY-MM）")
+    t.add_argument(
+        "--village", type=nonempty("村名"), metavar="村名", help="只导出该村（同名村写成 村名@ID前缀）"
+    )
+    t.add_argument(
+        "-o", "--output", type=_table_path, required=True, metavar="FILE.xlsx|FILE.csv", help="输出文件"
+    )
+    t.set_defaults(func=cmd_table)
+
+
+def _table_path(text: str) -> Path:
+    from ..tables import TableError, check_output
+
+    try:
+        return check_output(text)
+    except TableError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def cmd_table(args: argparse.Namespace) -> int:
+    from ..cli import open_cli_store
+    from ..tables import export_table, ledger_records
+    from .figures import resolve_village
+
+    with open_cli_store(args) as store:
+        try:
+            village = resolve_village(store, args.village)
+        except NotFound as exc:
+            return _usage_error("table", str(exc))
+        records = ledger_records(
+            store, args.ledger, month=args.month, village_id=village.id if village else None
+        )
+        rows = export_table(store, args.ledger, records, args.output)
+    print(f"已生成 {args.output}（{rows} 行）")
+    return 0
 
 
 _CHOOSE = "请用 --village 指定所在的村"
@@ -128,7 +182,7 @@ def cmd_print_notice(args: argparse.Namespace) -> int:
             pdf = notice_pdf(store, exercise, args.output, step=args.step)
         except NotFound as exc:
             return _usage_error("print notice", str(exc))
-        warnings = notice_warnings(exercise, args.step)
+        warnings = notice_warnings(exercise, args.step, store.find(exercise.village_id or ""))
     for warning in warnings:  # the notice itself, posted for villagers, does not say it
         sys.stderr.write(f"提示（合法性审查）：{warning}\n")
     return _done(args.output, pdf)
@@ -147,5 +201,5 @@ def cmd_print_record(args: argparse.Namespace) -> int:
                 record = find_case(store, args.case, args.village, choose=_CHOOSE)
         except NotFound as exc:
             return _usage_error("print record", str(exc))
-        pdf = record_pdf(store, record, args.output)
+        pdf = record_pdf(store, record, args.output, archive=args.archive)
     return _done(args.output, pdf)

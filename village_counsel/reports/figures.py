@@ -19,6 +19,7 @@ from ..store import Record, Store
 from ..villages import ID_SHOWN, get_profile, list_villages, village_labels
 
 REMOTE_CHANNELS = ("电话", "微信")
+ON_SITE = "现场"
 
 
 def month_add(month: str, n: int) -> str:
@@ -45,10 +46,17 @@ class MediationRow:
     received: int = 0
     success: int = 0
     amount: float = 0.0
+    failed: int = 0
+
+    @property
+    def mediated(self) -> int:
+        """调处: mediated to an outcome (调解成功 + 调解不成)."""
+        return self.success + self.failed
 
     @property
     def success_rate(self) -> float | None:
-        return rate(self.success, self.received)
+        """调解成功率 = 成功 ÷ 调处 (the Zhejiang reports' basis)."""
+        return rate(self.success, self.mediated)
 
 
 @dataclass
@@ -67,8 +75,13 @@ class MediationFigures:
     criminal_people: int = 0
     petition_cases: int = 0
     petition_people: int = 0
+    suicide_cases: int = 0
+    suicide_people: int = 0
+    screenings: int = 0  # 排查: screenings held (service-log entries' 矛盾纠纷排查)
+    disputes_found: int = 0  # and the disputes they found
     by_type: dict[str, MediationRow] = field(default_factory=dict)
     by_source: dict[str, MediationRow] = field(default_factory=dict)
+    by_referrer: dict[str, MediationRow] = field(default_factory=dict)  # 受委托移送: 公安, 法院, 政府部门
     cases: list[Record] = field(default_factory=list)
 
     @property
@@ -81,8 +94,19 @@ class MediationFigures:
         return self.success + self.failed + self.terminated
 
     @property
+    def mediated(self) -> int:
+        """调处: cases mediated to an outcome (调解成功 + 调解不成; 终止 is not)."""
+        return self.success + self.failed
+
+    @property
     def success_rate(self) -> float | None:
-        return rate(self.success, self.received)
+        """调解成功率 = 成功 ÷ 调处 (嵊州 2020: 1,696 of 1,717 = 98.8%)."""
+        return rate(self.success, self.mediated)
+
+    @property
+    def mediation_rate(self) -> float | None:
+        """调处率 = 调处 ÷ 受理."""
+        return rate(self.mediated, self.received)
 
 
 def mediation_cases(store: Store, month: str, village_id: str | None = None) -> list[Record]:
@@ -95,14 +119,28 @@ def mediation_cases(store: Store, month: str, village_id: str | None = None) -> 
     )
 
 
+def screening_figures(store: Store, month: str, village_id: str | None = None) -> tuple[int, int]:
+    """排查 of the month: screenings held and disputes found, from the service log's fields."""
+    rows = store.select(
+        "SELECT coalesce(sum(json_extract(data, '$.screenings')), 0),"
+        " coalesce(sum(json_extract(data, '$.disputes_found')), 0) FROM records"
+        " WHERE kind = 'service_entry' AND deleted = 0 AND month = ?"
+        + (" AND village_id = ?" if village_id else ""),
+        [month, village_id] if village_id else [month],
+    )
+    return int(rows[0][0] or 0), int(rows[0][1] or 0)
+
+
 def mediation_figures(store: Store, month: str, village_id: str | None = None) -> MediationFigures:
     cases = mediation_cases(store, month, village_id)
     fig = MediationFigures(
         month,
         by_type={t: MediationRow() for t in vocab.DISPUTE_TYPES},
         by_source={s: MediationRow() for s in vocab.CASE_SOURCES},
+        by_referrer={r: MediationRow() for r in vocab.REFERRERS},
         cases=cases,
     )
+    fig.screenings, fig.disputes_found = screening_figures(store, month, village_id)
     for case in cases:
         outcome = case.get("outcome")
         amount = float(case.get("amount") or 0)
@@ -118,15 +156,20 @@ def mediation_figures(store: Store, month: str, village_id: str | None = None) -
         fig.criminal_people += int(case.get("prevented_criminal_people") or 0)
         fig.petition_cases += int(case.get("prevented_petition_cases") or 0)
         fig.petition_people += int(case.get("prevented_petition_people") or 0)
+        fig.suicide_cases += int(case.get("prevented_suicide_cases") or 0)
+        fig.suicide_people += int(case.get("prevented_suicide_people") or 0)
+        referred = case.get("source") == vocab.CASE_REFERRED
         for table, key in (
             (fig.by_type, case.get("dispute_type") or "其他"),
             (fig.by_source, case.get("source")),
+            (fig.by_referrer, (case.get("referred_by") or "未注明") if referred else None),
         ):
             if key is None:
                 continue
             row = table.setdefault(key, MediationRow())
             row.received += 1
             row.success += success
+            row.failed += outcome == "调解不成"
             row.amount += amount
     return fig
 
@@ -142,7 +185,8 @@ class ServiceFigures:
     hours: float = 0.0  # hours of in-person service
     duty_shifts: int = 0  # 公共法律服务点值班
     home_visits: int = 0  # 走访 entries
-    households: int = 0  # households / people reached by 走访
+    households: int = 0  # households reached by 走访 (its 走访户数)
+    visit_people: int = 0  # people reached by 走访
     sessions_attended: int = 0  # 参与村民说事
     consultations: int = 0
     consultation_people: int = 0
@@ -158,6 +202,12 @@ class ServiceFigures:
     legal_aid_people: int = 0
 
 
+def is_on_site(entry: Record) -> bool:
+    """Presence in the village: an entry given 现场 (one that does not say how — a desk review, a
+    mediation logged without a channel — claims no day on site)."""
+    return entry.get("channel") == ON_SITE
+
+
 def service_figures(entries: list[Record]) -> ServiceFigures:
     fig = ServiceFigures(entries=len(entries))
     fig.by_channel = dict.fromkeys(vocab.CHANNELS, 0)
@@ -166,7 +216,7 @@ def service_figures(entries: list[Record]) -> ServiceFigures:
     days: set[str] = set()
     for e in entries:
         duty, people = e.get("duty"), int(e.get("people") or 0)
-        if e.get("channel") not in REMOTE_CHANNELS:
+        if is_on_site(e):
             days.add(e["date"])
             fig.hours += float(e.get("hours") or 0)
         if duty == "驻村服务":
@@ -175,7 +225,8 @@ def service_figures(entries: list[Record]) -> ServiceFigures:
             fig.duty_shifts += 1
         elif duty == "走访":
             fig.home_visits += 1
-            fig.households += people
+            fig.households += int(e.get("households") or 0)
+            fig.visit_people += people
         elif duty == checklist.SESSION_DUTY:
             fig.sessions_attended += 1
         elif duty == "法律咨询":
@@ -258,6 +309,9 @@ class Section:
     notes: list[Record]
     label: str | None = None  # the printed name, telling same-name villages apart (see village_labels)
     advisor: dict[str, Any] = field(default_factory=dict)  # the village's advisor profile (advisor_of)
+    store: Any = None  # what printing needs beyond the figures: case numbers (cases.CaseNumbers)
+    masker: Any = None  # the village's party names, masked wherever they recur (mask.NameMasker)
+    officials: list[str] = field(default_factory=list)  # named by office: never masked
 
     @property
     def name(self) -> str:
@@ -473,11 +527,34 @@ def month_report(
         sec = section(store, month, v, today=today)
         sec.label = labels.get(v.id)
         sec.advisor = advisor_of(store, v, profiles)
+        _for_print(store, sec)
         sections.append(sec)
         if progress is not None:
             progress(n + 1, len(villages) + 1)
     total = section(store, month, None, today=today) if len(villages) > 1 else None
+    if total is not None:
+        total.store = store
     return MonthReport(month, today, dict(profile.data) if profile else {}, sections, total)
+
+
+def _for_print(store: Store, sec: Section) -> None:
+    """What a village's printed section needs besides its figures: the store (case numbers), the names
+    its party fields hold (masked wherever they recur) and its officials (never masked)."""
+    from .mask import NameMasker, party_names
+
+    sec.store = store
+    village = sec.village
+    sec.officials = [
+        str(n)
+        for n in (
+            village.get("secretary") if village else None,
+            village.get("director") if village else None,
+            village.get("supervisor") if village else None,
+            sec.advisor.get("name"),
+        )
+        if n
+    ]
+    sec.masker = NameMasker(party_names(store, village.id if village else None), sec.officials)
 
 
 def has_records(sec: Section) -> bool:

@@ -65,8 +65,8 @@ def find_exercise(
 def matter_number(store: Store, matter: Record) -> str:
     """A matter's printable number: its session's number and its place in the session."""
     session = store.find(matter.get("session_id") or "")
-    if session is None or session.deleted:
-        return matter.id[:8]
+    if session is None or session.deleted:  # (no hex id on paper: the day it was raised)
+        return f"{matter.get('date') or ''}提出事项"
     ids = [m.id for m in session_matters(store, session.id)]
     position = ids.index(matter.id) + 1 if matter.id in ids else 0
     return f"{session.get('number') or session.id[:8]}-{position}"
@@ -98,8 +98,13 @@ def find_matter(
 def find_case(
     store: Store, ref: str, village_name: str | None = None, *, choose: str = CHOOSE_VILLAGE
 ) -> Record:
-    """A mediation case (a service-log entry of duty 矛盾纠纷调解) by id or id prefix."""
+    """A mediation case (a service-log entry of duty 矛盾纠纷调解) by its case number （2026）上张人调字第 3 号,
+    its id or an id prefix."""
+    from ..cases import find_by_number
+
     ref = ref.strip()
     village = resolve_village(store, village_name)
-    found = [r for r in _by_id(store, "service_entry", ref, village) if r.get("duty") == "矛盾纠纷调解"]
+    found = [r for r in find_by_number(store, ref) if village is None or r.village_id == village.id]
+    if not found:
+        found = [r for r in _by_id(store, "service_entry", ref, village) if r.get("duty") == "矛盾纠纷调解"]
     return _one(store, found, "调解案件", ref, village, choose)

@@ -13,7 +13,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 from ..catalog import PowerItem, load_catalog
 from ..errors import NotFound
 from ..store import Record, Store
-from .mask import mask_id, mask_name, mask_text
+from .mask import mask_text
 from .pdf import build_pdf, fmt_money, kv_table, para, table
 
 
@@ -45,6 +45,29 @@ def publicity_step(
     return publicity[0], {}
 
 
+def _plain(text: Any) -> str:
+    """Free text for the notice board: names as they are (neighbours must know whom to object to), no ID,
+    phone or bank-account number, masked or not (DOMAIN.md §6)."""
+    return mask_text(text, drop_numbers=True)
+
+
+def content_rows(item: PowerItem, data: dict[str, Any]) -> list[list[str]]:
+    """The notice's content lines the exercise holds, in the item's order (label, text)."""
+    notice = data.get("notice") or {}
+    rows = []
+    for f in item.notice:
+        value = notice.get(f.key)
+        if not value:
+            continue
+        if f.type == "money":
+            try:
+                value = fmt_money(float(value))
+            except ValueError:
+                pass
+        rows.append([f.label, _plain(value)])
+    return rows
+
+
 def notice_story(store: Store, exercise: Record, step_key: str | None = None) -> tuple[list[Flowable], str]:
     data = exercise.data
     item = load_catalog().item(data.get("item", ""))
@@ -54,7 +77,7 @@ def notice_story(store: Store, exercise: Record, step_key: str | None = None) ->
     village_name = village.get("name") if village else ""
     spec, step = publicity_step(item, data, step_key)
     applicant = data.get("applicant")
-    subject = mask_text(data.get("subject"), [applicant])
+    subject = _plain(data.get("subject"))
     start, end = step.get("date"), step.get("end_date")
     if start and not end and spec.publicity_days:
         end = (date.fromisoformat(start) + timedelta(days=spec.publicity_days - 1)).isoformat()
@@ -77,20 +100,53 @@ def notice_story(store: Store, exercise: Record, step_key: str | None = None) ->
         ("事由", subject),
         ("启动方式", data.get("trigger") or "—"),
     ]
-    if applicant or data.get("applicant_id"):
-        pairs += [
-            ("申请人", mask_name(applicant) or "—"),
-            ("身份证号", mask_id(data.get("applicant_id")) or "—"),
-        ]
+    if applicant:
+        pairs.append(("申请人", applicant))  # in full: a notice names whom it concerns, never a number
     if data.get("amount"):
         pairs.append(("金额（元）", fmt_money(data.get("amount"))))
     pairs += [
         ("公示地点", step.get("place") or "村务公开栏"),
-        ("公示期限", f"{start or '    '} 至 {end or '    '}"),
+        (
+            "公示期限",
+            f"{_cn_date(start)} 至 {_cn_date(end)}" if start else "    年  月  日 至     年  月  日",
+        ),
     ]
     story.append(kv_table(pairs))
+    rows = content_rows(item, data)
+    if rows:
+        story += [para("公示内容", "h2"), table(["项目", "内容"], rows, [1.6, 5.4], text_cols=(0, 1))]
     if step.get("content"):
-        story += [para("公示内容", "h2"), para(mask_text(step.get("content"), [applicant]), "body")]
+        story += [para("公示内容" if not rows else "说明", "h2"), para(_plain(step.get("content")), "body")]
+    recipients = [r for r in data.get("recipients") or [] if isinstance(r, dict)]
+    if item.recipients or recipients:
+        lines = [
+            [
+                n,
+                _plain(r.get("name")),
+                r.get("people") or "—",
+                fmt_money(float(r["amount"])) if r.get("amount") else "—",
+            ]
+            for n, r in enumerate(recipients, start=1)
+        ]
+        total = sum(float(r.get("amount") or 0) for r in recipients)
+        lines.append(
+            [
+                "合计",
+                f"{len(recipients)} 户",
+                sum(int(r.get("people") or 0) for r in recipients) or "—",
+                fmt_money(total),
+            ]
+        )
+        story += [
+            para("名单及金额", "h2"),
+            table(
+                ["序号", "姓名", "家庭人口（人）", "金额（元）"],
+                lines,
+                [0.7, 2.4, 1.4, 1.6],
+                text_cols=(1,),
+                total_row=True,
+            ),
+        ]
     # the procedures carried out before this publicity, in the list's order and by their dates (what came
     # after it had not happened when it went up)
     before = item.steps[: next(n for n, s in enumerate(item.steps) if s.key == spec.key)]
@@ -113,17 +169,21 @@ def notice_story(store: Store, exercise: Record, step_key: str | None = None) ->
                     f"表决：赞成 {rec.get('votes_for', 0)}，反对 {rec.get('votes_against', 0)}，弃权 {rec.get('votes_abstain', 0)}"
                 )
             if rec.get("end_date"):
-                detail.append(f"公示至 {rec['end_date']}")
-            rows.append([s.name, rec.get("date") or "—", "；".join(detail) or "—"])
+                detail.append(f"公示至 {_cn_date(rec['end_date'])}")
+            rows.append(
+                [s.name, _cn_date(rec.get("date")) if rec.get("date") else "—", "；".join(detail) or "—"]
+            )
         story += [
             para("已履行的程序", "h2"),
-            table(["程序", "日期", "情况"], rows, [1.6, 1, 4], text_cols=(0, 2)),
+            table(["程序", "日期", "情况"], rows, [1.6, 1.3, 4], text_cols=(0, 1, 2)),
         ]
+    supervisor = (village.get("supervisor") if village else None) or "________________"
+    phone = (village.get("supervision_phone") if village else None) or "________________"
     story.append(Spacer(1, 10 * mm))
     story.append(
         KeepTogether(
             [
-                para("监督电话：________________（村务监督委员会）", "body"),
+                para(f"监督人：{supervisor}　　监督电话：{phone}（村务监督委员会）", "body"),
                 Spacer(1, 8 * mm),
                 para(f"{village_name}村民委员会（盖章）", "right"),
                 para(_cn_date(start) if start else "    年    月    日", "right"),
@@ -133,24 +193,38 @@ def notice_story(store: Store, exercise: Record, step_key: str | None = None) ->
     return story, f"{title}：{subject}"
 
 
-def notice_warnings(exercise: Record, step_key: str | None = None) -> list[str]:
-    """The legality review's findings on the publicity a notice posts (too short, its end not recorded,
-    decided before it ended): said to whoever prints it, never on the notice itself."""
+# What the legality review says before a notice is posted: its own publicity too short or its end not
+# recorded, an earlier publicity cut short, steps out of order or missing before it.
+WARNED = (
+    "publicity_too_short",
+    "publicity_end_missing",
+    "decided_during_publicity",
+    "out_of_order",
+    "missing_step",
+)
+
+
+def notice_warnings(
+    exercise: Record, step_key: str | None = None, village: Record | None = None
+) -> list[str]:
+    """The legality review's findings on the history a notice posts, each naming its rule (【公示期不足】…),
+    and a 监督电话 not yet set for the village: said to whoever prints it, never on the notice itself."""
     from ..powers import review
 
     item = load_catalog().item(exercise.get("item", ""))
     if item is None:
         return []
     spec, _ = publicity_step(item, exercise.data, step_key)
-    return [
-        f.message
+    order = {s.key: n for n, s in enumerate(item.steps)}
+    upto = order[spec.key]
+    out = [
+        f"【{f.label}】{f.message}"
         for f in review(exercise)
-        if f.code in ("publicity_too_short", "publicity_end_missing")
-        and f.step == spec.key
-        # (a decision's finding is on the step taken too early; it names the publicity it cut short)
-        or f.code == "decided_during_publicity"
-        and f"“{spec.name}”公示期满" in f.message
+        if f.code in WARNED and f.step is not None and order.get(f.step, upto + 1) <= upto
     ]
+    if village is not None and not village.get("supervision_phone"):
+        out.append("【监督电话未设置】请在“设置”中为该村填写村务监督委员会的监督电话，否则公示单上为空白")
+    return out
 
 
 def notice_pdf(

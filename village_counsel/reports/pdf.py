@@ -10,6 +10,7 @@ import os
 import pickle
 import sys
 from collections.abc import Sequence
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,8 @@ def styles() -> dict[str, ParagraphStyle]:
         "cell_r": _style("cell_r", 9, 12, alignment=TA_RIGHT),
         "head": _style("head", 9, 12, alignment=TA_CENTER),
         "right": _style("right", 10.5, 16, alignment=TA_RIGHT),
+        # the office's unmasked archive copy says so at its head
+        "stamp": _style("stamp", 14, 18, alignment=TA_RIGHT, textColor=colors.HexColor("#B03A2E")),
     }
 
 
@@ -154,6 +157,29 @@ def fmt_num(value: float | int | None) -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{value:.1f}"
     return str(int(value))
+
+
+def cn_date(day: Any, *, year: int | None = None) -> str:
+    """A date as formal papers write it, 2026年12月7日 (ISO text, a date or a datetime; the month and day
+    alone, 12月7日, when ``year`` is the date's own — a month's list). Text that is no date is kept."""
+    if not day:
+        return "—"
+    text = day.isoformat() if hasattr(day, "isoformat") else str(day)
+    try:
+        d = date.fromisoformat(text[:10])
+    except ValueError:
+        return text
+    if year is not None and d.year == year:
+        return f"{d.month}月{d.day}日"
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+_ISO_DAY = __import__("re").compile(r"(?<![0-9])(\d{4}-\d{2}-\d{2})(?![0-9])")
+
+
+def cn_dates_in(text: str) -> str:
+    """``text`` with every ISO date in it written as formal papers do (a finding's “（2026-10-12 至 …）”)."""
+    return _ISO_DAY.sub(lambda m: cn_date(m.group(1)), text)
 
 
 def month_label(month: str) -> str:

@@ -15,6 +15,8 @@ from .figures import MediationFigures, MonthReport, Section
 from .mask import mask_name, mask_names, mask_text
 from .pdf import (
     PageLabel,
+    cn_date,
+    cn_dates_in,
     fmt_money,
     fmt_num,
     fmt_rate,
@@ -36,9 +38,8 @@ def cn_number(n: int) -> str:
 
 
 def short_date(day: str | None, year: int) -> str:
-    if not day:
-        return "—"
-    return day[5:] if int(day[:4]) == year else day
+    """A date in a month's list: 11月17日, with its year when it is not the report's (2025年11月17日)."""
+    return cn_date(day, year=year)
 
 
 def _distinct(values: list[Any]) -> str:
@@ -73,7 +74,7 @@ def header_block(report: MonthReport, sec: Section | None) -> Flowable:
         ),
         ("司法所", _office(report, sec) or "—"),
         ("报告月份", month_label(report.month)),
-        ("报告日期", report.today.isoformat()),
+        ("报告日期", cn_date(report.today)),
         ("法律顾问", _distinct([a.get("name") for a in advisors])),
         ("执业机构", _distinct([a.get("firm") for a in advisors])),
         ("服务村（社区）", sec.name if sec is not None and sec.village is not None else served),
@@ -119,6 +120,7 @@ def _presence(sec: Section) -> list[Flowable]:
             s.duty_shifts,
             s.home_visits,
             s.households,
+            s.visit_people,
             s.sessions_attended,
             s.entries,
         ]
@@ -129,11 +131,15 @@ def _presence(sec: Section) -> list[Flowable]:
         "现场服务（小时）",
         "服务点值班（次）",
         "走访（次）",
-        "走访户（人）数",
+        "走访户数",
+        "走访人数",
         "参与说事（次）",
         "台账记录（条）",
     ]
-    return [table(header, rows, [1] * 8)]
+    return [
+        table(header, rows, [1] * 9),
+        para("在村服务天数和现场服务小时只计方式为“现场”的台账记录（未注明方式的不计）。", "small"),
+    ]
 
 
 def _consultations(sec: Section) -> list[Flowable]:
@@ -183,42 +189,39 @@ def _mediation_summary(
             return "—" if not a else "新增"
         return "持平" if a == b else f"{(a - b) / b * 100:+.0f}%"
 
-    lines: list[tuple[str, Any]] = [
-        ("受理纠纷（件）", lambda f: f.received),
-        ("调解成功（件）", lambda f: f.success),
-        ("调解不成（件）", lambda f: f.failed),
+    counted: list[tuple[str, Any]] = [
+        ("排查（次）", lambda f: f.screenings),
+        ("排查发现纠纷（件）", lambda f: f.disputes_found),
+        ("受理（件）", lambda f: f.received),
+        ("调处（件）", lambda f: f.mediated),
+        ("其中：调解成功（件）", lambda f: f.success),
+        ("　　　调解不成（件）", lambda f: f.failed),
         ("终止调解（件）", lambda f: f.terminated),
-        ("已结案合计（件）", lambda f: f.concluded),
         ("正在调解（件）", lambda f: f.pending),
-        ("涉及金额（元）", lambda f: f.amount),
-        ("书面协议 / 口头协议（件）", None),
-        ("防止民转刑（件 / 人）", None),
-        ("防止群体性上访（件 / 人）", None),
+    ]
+    rates: list[tuple[str, Any]] = [
+        ("调解成功率", lambda f: f.success_rate),
+        ("调处率", lambda f: f.mediation_rate),
+    ]
+    pairs: list[tuple[str, Any]] = [
+        ("涉及金额（元）", None),
+        ("书面协议 / 口头协议（件）", lambda f: f"{f.written} / {f.oral}"),
+        ("防止民转刑（件 / 人）", lambda f: f"{f.criminal_cases} / {f.criminal_people}"),
+        ("防止群体性上访（件 / 人）", lambda f: f"{f.petition_cases} / {f.petition_people}"),
+        ("防止自杀（件 / 人）", lambda f: f"{f.suicide_cases} / {f.suicide_people}"),
     ]
     rows: list[list[Any]] = []
-    for label, get in lines:
-        if get is None:
-            pair = {
-                "书面协议 / 口头协议（件）": lambda f: f"{f.written} / {f.oral}",
-                "防止民转刑（件 / 人）": lambda f: f"{f.criminal_cases} / {f.criminal_people}",
-                "防止群体性上访（件 / 人）": lambda f: f"{f.petition_cases} / {f.petition_people}",
-            }[label]
-            rows.append([label, pair(cur), pair(prev), pair(last_year), "", ""])
-            continue
+    for label, get in counted:
         a, b, c = get(cur), get(prev), get(last_year)
-        show = fmt_money if "金额" in label else str
-        rows.append([label, show(a), show(b), show(c), change(a, b), change(a, c)])
-    rows.insert(
-        6,
-        [
-            "调解成功率",
-            fmt_rate(cur.success_rate),
-            fmt_rate(prev.success_rate),
-            fmt_rate(last_year.success_rate),
-            "",
-            "",
-        ],
-    )
+        rows.append([label, a, b, c, change(a, b), change(a, c)])
+    for label, get in rates:
+        rows.append([label, fmt_rate(get(cur)), fmt_rate(get(prev)), fmt_rate(get(last_year)), "", ""])
+    for label, get in pairs:
+        if get is None:
+            a, b, c = cur.amount, prev.amount, last_year.amount
+            rows.append([label, fmt_money(a), fmt_money(b), fmt_money(c), change(a, b), change(a, c)])
+        else:
+            rows.append([label, get(cur), get(prev), get(last_year), "", ""])
     header = [
         "项目",
         f"本月（{month_label(cur.month)}）",
@@ -230,20 +233,24 @@ def _mediation_summary(
     return table(header, rows, [2.2, 1.4, 1.4, 1.5, 0.8, 0.8], text_cols=(0,))
 
 
-def mediation_block(sec: Section, *, cases: bool = True) -> list[Flowable]:
+MEDIATION_FORMULAS = (
+    "调处 = 调解成功 + 调解不成；调解成功率 = 调解成功 ÷ 调处；调处率 = 调处 ÷ 受理；"
+    "终止调解不计入调处。排查、排查发现纠纷取自服务台账的“矛盾纠纷排查”记录。"
+)
+
+
+def mediation_block(sec: Section, *, cases: bool = True, names: Any = None) -> list[Flowable]:
     cur = sec.mediation
     out: list[Flowable] = [
         para(
-            f"本月受理矛盾纠纷 {cur.received} 件，调解成功 {cur.success} 件，调解成功率 {fmt_rate(cur.success_rate)}，"
-            f"涉及金额 {fmt_money(cur.amount)} 元。",
+            f"本月排查矛盾纠纷 {cur.screenings} 次，发现纠纷 {cur.disputes_found} 件；受理 {cur.received} 件，"
+            f"调处 {cur.mediated} 件，其中调解成功 {cur.success} 件，调解成功率 {fmt_rate(cur.success_rate)}，"
+            f"调处率 {fmt_rate(cur.mediation_rate)}；涉及金额 {fmt_money(cur.amount)} 元。",
             "body",
         ),
         Spacer(1, 1.5 * mm),
         _mediation_summary(cur, sec.mediation_last_month, sec.mediation_last_year),
-        para(
-            "已结案合计 = 调解成功 + 调解不成 + 终止调解；调解成功率 = 调解成功 ÷ 受理纠纷。",
-            "small",
-        ),
+        para(MEDIATION_FORMULAS, "small"),
         para("按纠纷类型（人民调解统计报表口径）", "h2"),
     ]
     types = list(cur.by_type.items())
@@ -261,44 +268,79 @@ def mediation_block(sec: Section, *, cases: bool = True) -> list[Flowable]:
         rows.append(row)
     out.append(table(["纠纷类型", "受理", "成功", "金额（元）"] * 2, rows, [1.5, 0.7, 0.7, 1.1] * 2))
     out.append(para("按案件来源", "h2"))
-    src_rows = [
-        [src, r.received, r.success, fmt_rate(r.success_rate), fmt_money(r.amount)]
-        for src, r in cur.by_source.items()
+
+    def source_row(label: str, r: Any) -> list[Any]:
+        return [label, r.received, r.mediated, r.success, fmt_rate(r.success_rate), fmt_money(r.amount)]
+
+    src_rows = []
+    for src, r in cur.by_source.items():
+        src_rows.append(source_row(src, r))
+        if src == vocab.CASE_REFERRED:  # split by who referred it
+            src_rows += [
+                source_row(f"　其中：{who}" if n == 0 else f"　　　　{who}", rr)
+                for n, (who, rr) in enumerate(cur.by_referrer.items())
+            ]
+    total = [
+        "合计",
+        cur.received,
+        cur.mediated,
+        cur.success,
+        fmt_rate(cur.success_rate),
+        fmt_money(cur.amount),
     ]
-    src_rows.append(["合计", cur.received, cur.success, fmt_rate(cur.success_rate), fmt_money(cur.amount)])
+    src_rows.append(total)
     out.append(
         table(
-            ["案件来源", "受理（件）", "调解成功（件）", "成功率", "金额（元）"],
+            ["案件来源", "受理（件）", "调处（件）", "调解成功（件）", "成功率", "金额（元）"],
             src_rows,
-            [1.6, 1, 1, 1, 1.2],
+            [1.8, 1, 1, 1, 1, 1.2],
+            text_cols=(0,),
             total_row=True,
         )
     )
     if cases and cur.cases:
+        from ..cases import CaseNumbers
+
+        number = CaseNumbers(sec.store) if sec.store is not None else None
         out.append(para("本月调解案件", "h2"))
         year = int(sec.month[:4])
+        listed = sorted(cur.cases, key=lambda c: number.parts(c)) if number else cur.cases
         rows = [
             [
-                n,
+                number(c) if number else n,
                 short_date(c["date"], year),
                 c.get("dispute_type") or "—",
                 c.get("source") or "—",
-                mask_names(c.get("parties")) or "—",
-                _clip(mask_text(c.get("content"), [c.get("parties"), c.get("names")])),
+                _case_parties(c, names),
+                _clip(mask_text(c.get("content"), _party_names(c), known=names)),
                 c.get("outcome") or "正在调解",
                 fmt_money(c.get("amount")),
             ]
-            for n, c in enumerate(cur.cases, start=1)
+            for n, c in enumerate(listed, start=1)
         ]
         out.append(
             table(
-                ["序号", "日期", "类型", "来源", "当事人", "纠纷情况", "结果", "金额"],
+                ["案号", "日期", "类型", "来源", "当事人", "纠纷情况", "结果", "金额"],
                 rows,
-                [0.5, 0.8, 1, 1.1, 1.2, 2.6, 1, 0.9],
-                text_cols=(2, 3, 4, 5, 6),
+                [1.3, 1.0, 0.9, 1.0, 1.2, 2.2, 0.9, 0.8],
+                text_cols=(0, 2, 3, 4, 5, 6),
             )
         )
     return out
+
+
+def _party_names(case: Any) -> list[Any]:
+    people = [p.get("name") for key in ("applicants", "respondents") for p in case.get(key) or []]
+    return [*people, case.get("parties"), case.get("names")]
+
+
+def _case_parties(case: Any, names: Any) -> str:
+    """申请人 and 被申请人 masked (王*国 诉 李*), or a case's one line of 当事人 from before they were asked."""
+    applicants = [mask_name(p.get("name")) for p in case.get("applicants") or []]
+    respondents = [mask_name(p.get("name")) for p in case.get("respondents") or []]
+    if applicants or respondents:
+        return "、".join(applicants) + ("　与　" + "、".join(respondents) if respondents else "")
+    return mask_names(case.get("parties")) or "—"
 
 
 def _lectures_and_aid(sec: Section) -> list[Flowable]:
@@ -323,11 +365,11 @@ def _matter_row(n: int, m: Any, sec: Section, year: int) -> list[Any]:
         n,
         short_date(m.get("date"), year),
         mask_name(m.get("raiser")) or "—",
-        _clip(mask_text(m.get("content"), names)),
+        _clip(mask_text(m.get("content"), names, known=sec.masker)),
         m.get("category") or "—",
         matters_mod.status_label(m),
         m.get("route") or "—",
-        mask_name(m.get("responsible")) or "—",
+        mask_name(m.get("responsible"), sec.officials) or "—",
         short_date(m.get("deadline"), year),
         "逾期" if m.id in sec.overdue_ids else "",
     ]
@@ -353,7 +395,7 @@ MATTER_HEADER = [
     "办理期限",
     "逾期",
 ]
-MATTER_WIDTHS = [0.45, 0.8, 0.65, 3.0, 0.8, 0.7, 0.85, 0.65, 0.8, 0.5]
+MATTER_WIDTHS = [0.45, 1.05, 0.65, 2.5, 0.8, 0.7, 0.85, 0.65, 1.05, 0.5]
 
 
 def _sessions(sec: Section, *, chart: bool = True, lists: bool = True) -> list[Flowable]:
@@ -434,9 +476,9 @@ def powers_block(sec: Section, *, details: bool = True) -> list[Flowable]:
             rows.append(
                 [
                     e.get("number") or "—",
-                    _clip(mask_text(e.get("subject"), [e.get("applicant")]), 80),
+                    _clip(mask_text(e.get("subject"), [e.get("applicant")], known=sec.masker), 80),
                     e.get("status") or "—",
-                    "；".join(f"【{f.label}】{f.message}" for f in found),
+                    cn_dates_in("；".join(f"【{f.label}】{f.message}" for f in found)),
                 ]
             )
         out.append(table(["编号", "事由", "状态", "问题"], rows, [1.2, 1.6, 0.6, 4.2], text_cols=(1, 3)))
@@ -484,7 +526,7 @@ def checklist_block(sec: Section) -> list[Flowable]:
 def _notes(sec: Section, key: str, empty: str) -> list[Flowable]:
     texts = []
     for note in sec.notes:
-        text = mask_text(note.get(key))
+        text = mask_text(note.get(key), known=sec.masker)
         if text:
             texts.append(text)
     if not texts:
@@ -504,7 +546,7 @@ def village_story(report: MonthReport, sec: Section) -> list[Flowable]:
         ("驻村服务情况", _presence(sec)),
         ("法律咨询", _consultations(sec)),
         ("合法性审查", _reviews(sec)),
-        ("人民调解", mediation_block(sec)),
+        ("人民调解", mediation_block(sec, names=sec.masker)),
         ("普法宣传与法律明白人培育", _lectures_and_aid(sec)),
         ("法律援助转介", _legal_aid(sec)),
         ("村民说事", _sessions(sec)),
@@ -531,5 +573,7 @@ def sign_off(report: MonthReport, sec: Section | None) -> list[tuple[str, str]]:
     if sec is not None:
         village = sec.village["name"] if sec.village is not None else sec.name
         parties.append(("村委会（盖章）", f"{village}村民委员会\n\n日期：    年   月   日"))
-    parties.append(("司法所审核", f"{_office(report, sec)}\n审核意见：\n审核人：\n日期：    年   月   日"))
+    parties.append(
+        ("司法所审核（盖章）", f"{_office(report, sec)}\n审核意见：\n审核人：\n日期：    年   月   日")
+    )
     return parties

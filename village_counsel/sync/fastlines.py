@@ -38,7 +38,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 from .. import vocab
 from ..forms import FORMS
 from ..forms.base import Field, Form, id_card_valid
-from ..forms.definitions import EXERCISE_STEP, month_check
+from ..forms.definitions import EXERCISE_STEP, PARTY, month_check
 
 _INT64 = {"ge": -(2**63), "le": 2**63 - 1}
 # A float is written alike by msgspec and orjson when it has no exponent: 1e-4 <= |x| < 1e16, or 0.
@@ -223,12 +223,25 @@ class _Evaluation(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
 
 
 _LINK = (Link | None, False)
+# A notice's content and recipients (notices.shape_problem): text as entered.
+_NoticeKey = Annotated[str, Meta(min_length=1, max_length=40)]
+_NoticeText = Annotated[str, Meta(min_length=1, max_length=2000)]
+_Short = Annotated[str, Meta(min_length=1, max_length=20)]
+
+
+class _Recipient(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    name: _Short
+    people: _Short | UnsetType = UNSET
+    amount: _Short | UnsetType = UNSET
 
 
 # Per kind, the keys this program writes besides the form's fields, with the type shapes.shape_problem
 # accepts (and, for the ones it does not look at, any scalar). A line with any other key takes the full
 # path.
-def _extra(step: type[Struct] | None) -> dict[str, dict[str, tuple[Any, bool] | None]]:
+def _extra(
+    step: type[Struct] | None, party: type[Struct] | None = None
+) -> dict[str, dict[str, tuple[Any, bool] | None]]:
+    parties = (list[party], False) if party else None  # type: ignore[valid-type]
     return {
         "village": {},
         "profile": {},
@@ -244,8 +257,20 @@ def _extra(step: type[Struct] | None) -> dict[str, dict[str, tuple[Any, bool] | 
             "decided_on": (Scalar, False),
             "evaluated_on": (Scalar, False),
         },
-        "power_exercise": {"matter_id": _LINK, "steps": (list[step], False) if step else None},  # type: ignore[valid-type]
-        "service_entry": {"matter_id": _LINK, "session_id": _LINK, "closed_on": (Scalar, False)},
+        "power_exercise": {
+            "matter_id": _LINK,
+            "steps": (list[step], False) if step else None,  # type: ignore[valid-type]
+            "notice": (dict[_NoticeKey, _NoticeText], False),
+            "recipients": (list[_Recipient], False),
+        },
+        "service_entry": {
+            "matter_id": _LINK,
+            "session_id": _LINK,
+            "closed_on": (Scalar, False),
+            "applicants": parties,
+            "respondents": parties,
+            "case_seq": (Annotated[int, Meta(ge=1, le=_INT64["le"])] | None, False),
+        },
         "monthly_note": {},
     }
 
@@ -276,7 +301,7 @@ def _line_struct(kind: str, data: type[Struct]) -> type[Struct]:
 
 
 def _data_structs() -> dict[str, type[Struct]]:
-    extras = _extra(_form_struct(EXERCISE_STEP, {}, "ExerciseStep"))
+    extras = _extra(_form_struct(EXERCISE_STEP, {}, "ExerciseStep"), _form_struct(PARTY, {}, "Party"))
     out = {}
     for kind, form in FORMS.items():
         extra = extras.get(kind)

@@ -619,17 +619,29 @@ QUICK_FIELDS = ("date", "duty", "hours", "people", "topic", "content")
 MEDIATION_FIELDS = (
     "dispute_type",
     "source",
+    "referred_by",
     "case_form",
     "parties",
+    "applicants",
+    "respondents",
+    "mediators",
     "amount",
     "outcome",
     "prevented_criminal_cases",
     "prevented_criminal_people",
     "prevented_petition_cases",
     "prevented_petition_people",
+    "prevented_suicide_cases",
+    "prevented_suicide_people",
     "agreement",
+    "performance",
     "follow_up",
+    "visit_by",
+    "visit_date",
+    "visit_result",
+    "papers",
 )
+VISIT_FIELDS = ("households",)  # 走访 counts households and people apart
 REVIEW_FIELDS = ("doc_type", "review_outcome")
 
 
@@ -684,6 +696,13 @@ class ServiceDialog(RecordDialog):
             required=checklist.DUTY_REQUIRED,
             single_line=("content",) if quick else (),
         )
+        if entry is not None and entry.get("duty") == checklist.MEDIATION_DUTY:
+            from ..cases import case_number
+
+            number = QLabel(f"案号：{case_number(store, entry)}")
+            number.setObjectName("case_number")
+            number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.body_layout.addWidget(number)
         self.body_layout.addWidget(self.editor)
         if entry is not None and entry.get("matter_id") and opener is not None:
             link = QPushButton("来自说事事项 →")
@@ -702,16 +721,30 @@ class ServiceDialog(RecordDialog):
         self.body_layout.addStretch(1)
 
     def on_duty_changed(self) -> None:
-        duty = self.editor.values().get("duty")
+        values = self.editor.values()
+        duty = values.get("duty")
         needed = checklist.required_for(duty)
+        if duty in checklist.PRESENCE_DUTIES and not values.get("channel"):  # (said, and changeable)
+            combo = self.editor.widget("channel")
+            combo.setCurrentIndex(max(combo.findData("现场"), 0))  # type: ignore[attr-defined]
+        # 方式 is asked of every entry, required (starred) only where presence is claimed
+        label = self.editor.rows["channel"][0]
+        label.setText(
+            form_for("service_entry").field("channel").label + ("＊" if "channel" in needed else "") + "："
+        )
         if self.quick:  # only what this duty requires
             for name in checklist.DUTY_REQUIRED:
                 self.editor.set_visible(name, name in needed)
             return
         for name in MEDIATION_FIELDS:
             self.editor.set_visible(name, duty == checklist.MEDIATION_DUTY)
+        # a case recorded before 申请人 / 被申请人 were asked keeps its one line of 当事人 (shown only then)
+        old_parties = bool(self.entry is not None and self.entry.get("parties"))
+        self.editor.set_visible("parties", duty == checklist.MEDIATION_DUTY and old_parties)
         for name in REVIEW_FIELDS:
             self.editor.set_visible(name, duty == checklist.REVIEW_DUTY)
+        for name in VISIT_FIELDS:
+            self.editor.set_visible(name, duty == "走访")
 
     def save(self) -> Changes:
         values = self.editor.values()
@@ -720,6 +753,7 @@ class ServiceDialog(RecordDialog):
         other = [
             *(MEDIATION_FIELDS if duty != checklist.MEDIATION_DUTY else ()),
             *(REVIEW_FIELDS if duty != checklist.REVIEW_DUTY else ()),
+            *(VISIT_FIELDS if duty != "走访" else ()),
         ]
         for name in other:
             if self.entry is not None and self.entry.get(name) not in (None, ""):

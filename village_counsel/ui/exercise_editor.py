@@ -10,6 +10,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,11 +29,13 @@ from .. import powers, vocab
 from ..catalog import PowerItem, Step, load_catalog
 from ..errors import ValidationError
 from ..forms import form_for, validate
+from ..forms.base import Field, Form
 from ..forms.definitions import EXERCISE_STEP
+from ..notices import RECIPIENT_KEYS, RECIPIENT_LABELS
 from ..store import Changes, Record, Store
 from .common import confirm, fit_to_screen
 from .editors import RecordDialog, _village_row
-from .form_editor import ERROR_STYLE, FormEditor
+from .form_editor import ERROR_STYLE, FormEditor, RowsEdit
 
 # the header in two columns (a break before "subject") and the closing fields in three, so the dialog
 # fits a 1366×768 screen with the steps table at full width
@@ -100,7 +104,9 @@ def item_description(item: PowerItem) -> str:
         if s.min_amount:
             extra.append(f"金额达 {s.min_amount:,.0f} 元时必经")
         name = s.name
-        if extra and name.endswith("）") and "（" in name:  # 两委联席会议审议（5万元以上）: one pair of brackets
+        if (
+            extra and name.endswith("）") and "（" in name
+        ):  # 两委联席会议审议（5万元以上）: one pair of brackets
             head, _, inside = name[:-1].rpartition("（")
             name, extra = head, [inside, *extra]
         lines.append(f"<li>{name}{'（' + '，'.join(extra) + '）' if extra else ''}</li>")
@@ -183,9 +189,15 @@ class ExerciseDialog(RecordDialog):
         top.addWidget(self.review_box, 2)
         self.body_layout.addWidget(row)
         self.body_layout.addLayout(top)
-        self.body_layout.addWidget(
-            QLabel("<b>办理步骤</b>（按实际发生填写日期；公示步骤另填截止日期和地点）")
-        )
+        steps_bar = QHBoxLayout()
+        steps_bar.addWidget(QLabel("<b>办理步骤</b>（按实际发生填写日期；公示步骤另填截止日期和地点）"))
+        steps_bar.addStretch(1)
+        # what the item's 公示 shows (a 宅基地 application's household, a subsidy's recipients)
+        self.notice_button = QPushButton("公示内容…")
+        self.notice_button.setObjectName("notice_content")
+        self.notice_button.clicked.connect(self.edit_notice)
+        steps_bar.addWidget(self.notice_button)
+        self.body_layout.addLayout(steps_bar)
         self.body_layout.addWidget(self.steps, 1)
         self.body_layout.addWidget(self.tail)
         # the item whose steps the table shows, one key a row: the rows are read by these keys, never by
@@ -200,6 +212,17 @@ class ExerciseDialog(RecordDialog):
         self.head.changed.connect(self.update_findings)
         self.steps.itemChanged.connect(lambda _item: self.update_findings())
         self.on_item_changed(steps=data.get("steps", []))
+
+    def edit_notice(self) -> None:
+        """Enter what the item's notice shows; it is saved with the exercise (and checked then)."""
+        item = self.item()
+        if item is None:
+            return
+        dialog = NoticeContentDialog(
+            item, self.extra.get("notice") or {}, self.extra.get("recipients") or [], self
+        )
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.extra["notice"], self.extra["recipients"] = dialog.values()
 
     def _size_step_columns(self) -> None:
         """Each column as wide as its header or a typical value, whichever is wider: all twelve fit."""
@@ -234,6 +257,7 @@ class ExerciseDialog(RecordDialog):
                 return
         values = self.head.values()
         self.head.widget("item").setToolTip(f"{item.code} {item.name}" if item else "")
+        self.notice_button.setEnabled(bool(item and (item.notice or item.recipients)))
         for name in PERSONAL_FIELDS:
             # an item that needs no applicant never asks for one; a value already there stays visible
             # (and can be cleared) rather than being kept out of sight
@@ -410,3 +434,46 @@ class ExerciseDialog(RecordDialog):
 
 
 __all__ = ["ExerciseDialog", "item_description", "vocab"]
+
+
+class RecipientsEdit(RowsEdit):
+    COLUMNS = tuple((k, RECIPIENT_LABELS[k]) for k in RECIPIENT_KEYS)
+
+
+class NoticeContentDialog(QDialog):
+    """The content a 公示 notice of ``item`` shows: its declared lines, and its recipients and amounts."""
+
+    def __init__(
+        self, item: PowerItem, notice: dict[str, Any], recipients: list[Any], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"公示内容 · {item.name}")
+        self.item = item
+        fields = tuple(
+            Field(f.key, f.label, "longtext" if f.type == "longtext" else "text", max_length=2000)
+            for f in item.notice
+        )
+        self.editor = FormEditor(Form("notice", "公示内容", fields, date_field=None), values=notice)
+        layout = QVBoxLayout(self)
+        hint = QLabel("公示单按此打印：写明姓名，不写身份证号、电话和银行账号（公示单上一律不印）。")
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        layout.addWidget(self.editor)
+        self.recipients: RecipientsEdit | None = None
+        if item.recipients:
+            layout.addWidget(QLabel("<b>名单及金额</b>"))
+            self.recipients = RecipientsEdit()
+            self.recipients.set_value(recipients)
+            self.recipients.table.setMaximumHeight(220)
+            layout.addWidget(self.recipients)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        fit_to_screen(self, 620, 520)
+
+    def values(self) -> tuple[dict[str, Any], list[dict[str, str]]]:
+        notice = {k: v for k, v in self.editor.values().items() if v not in (None, "")}
+        return notice, self.recipients.value() if self.recipients is not None else []

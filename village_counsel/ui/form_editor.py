@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QMenu,
     QPlainTextEdit,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -102,6 +104,72 @@ class CountsEdit(QWidget):
     def set_value(self, value: dict[str, int] | None) -> None:
         for k, s in self.spins.items():
             s.setValue(int((value or {}).get(k, 0) or 0))
+
+
+class RowsEdit(QWidget):
+    """Rows of a few text columns (a case's 申请人 or 被申请人: name, phone, ID); a blank row is always
+    last, to type the next one in. Empty rows are left out of the value."""
+
+    changed = Signal()
+    COLUMNS = (("name", "姓名"), ("phone", "联系电话（可不填）"), ("id_card", "身份证号（可不填）"))
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels([label for _, label in self.COLUMNS])
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(0, 110)
+        self.table.setColumnWidth(1, 150)
+        self.table.setMinimumHeight(90)
+        self.table.setMaximumHeight(130)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        self.table.itemChanged.connect(self._on_item_changed)
+        self._add_blank()
+
+    def _add_blank(self) -> None:
+        self.table.blockSignals(True)
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        for col in range(len(self.COLUMNS)):
+            self.table.setItem(row, col, QTableWidgetItem(""))
+        self.table.blockSignals(False)
+
+    def _on_item_changed(self, _item: QTableWidgetItem) -> None:
+        last = self.table.rowCount() - 1
+        if any(
+            (self.table.item(last, c) or QTableWidgetItem()).text().strip() for c in range(len(self.COLUMNS))
+        ):
+            self._add_blank()
+        self.changed.emit()
+
+    def value(self) -> list[dict[str, str]]:
+        out = []
+        for row in range(self.table.rowCount()):
+            values = {
+                key: (self.table.item(row, c) or QTableWidgetItem()).text().strip()
+                for c, (key, _) in enumerate(self.COLUMNS)
+            }
+            if any(values.values()):
+                out.append({k: v for k, v in values.items() if v})
+        return out
+
+    def set_value(self, rows: Any) -> None:
+        self.table.blockSignals(True)
+        self.table.setRowCount(0)
+        self.table.blockSignals(False)
+        for entry in rows if isinstance(rows, list) else []:
+            if not isinstance(entry, dict):
+                continue
+            self._add_blank()
+            row = self.table.rowCount() - 1
+            self.table.blockSignals(True)
+            for c, (key, _) in enumerate(self.COLUMNS):
+                self.table.item(row, c).setText(str(entry.get(key) or ""))
+            self.table.blockSignals(False)
+        self._add_blank()
 
 
 class FormEditor(QWidget):
@@ -210,6 +278,10 @@ class FormEditor(QWidget):
             c = CountsEdit()
             c.changed.connect(self.changed)
             return c
+        if f.type == "list":  # (the lists an editor shows itself: a case's parties)
+            rows = RowsEdit()
+            rows.changed.connect(self.changed)
+            return rows
         line = QLineEdit()
         if f.type in ("int", "float", "money"):
             line.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -244,7 +316,7 @@ class FormEditor(QWidget):
                 value = w.isChecked()
             elif isinstance(w, DateEdit):
                 value = w.text() or None
-            elif isinstance(w, CountsEdit):
+            elif isinstance(w, CountsEdit | RowsEdit):
                 value = w.value()
             else:
                 value = w.text().strip() or None  # type: ignore[attr-defined]
@@ -267,7 +339,7 @@ class FormEditor(QWidget):
                 w.setPlainText("" if value is None else str(value))
             elif isinstance(w, QCheckBox):
                 w.setChecked(bool(value))
-            elif isinstance(w, CountsEdit):
+            elif isinstance(w, CountsEdit | RowsEdit):
                 w.set_value(value)
             elif isinstance(w, DateEdit):
                 w.setText("" if value is None else str(value))

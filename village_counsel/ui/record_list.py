@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -50,6 +54,11 @@ class RecordList(QWidget):
         bar.addWidget(self.status)
         bar.addStretch(1)
         bar.addWidget(self.count)
+        self.export_button = QPushButton("导出 Excel…")
+        self.export_button.setObjectName("export_table")
+        self.export_button.setToolTip("把列表中的记录（按当前筛选）导出为 Excel 表格（.xlsx）或 .csv")
+        self.export_button.clicked.connect(self.on_export_clicked)
+        bar.addWidget(self.export_button)
         self.view = QTableView()
         self.view.setModel(self.model)
         self.model.sort_marks = True
@@ -108,6 +117,39 @@ class RecordList(QWidget):
 
     def _update_count(self) -> None:
         self.count.setText(f"共 {self.model.rowCount()} 条")
+
+    def shown_records(self) -> list[Record]:
+        """The records the list shows, in its order (filters and sort as they are)."""
+        ids = list(self.model.ids)
+        found: dict[str, Record] = {}
+        for start in range(0, len(ids), 500):
+            found.update(search.fetch(self.store, ids[start : start + 500]))
+        return [r for r in (found.get(i) for i in ids) if r is not None and not r.deleted]
+
+    def export_to(self, path: str) -> int:
+        """Write the rows the list shows to ``path`` (.xlsx or .csv): the same core function as the
+        command line's ``table``. Returns the number of rows."""
+        from ..tables import LEDGER_OF_KIND, export_table
+
+        return export_table(self.store, LEDGER_OF_KIND[self.kind], self.shown_records(), path)
+
+    def on_export_clicked(self) -> None:
+        from ..tables import LEDGER_OF_KIND, LEDGERS
+
+        title = LEDGERS[LEDGER_OF_KIND[self.kind]][2]
+        target, chosen = QFileDialog.getSaveFileName(
+            self, "导出 Excel", str(Path.home() / f"{title}.xlsx"), "Excel 表格 (*.xlsx);;CSV 文件 (*.csv)"
+        )
+        if not target:
+            return
+        if Path(target).suffix.lower() not in (".xlsx", ".csv"):
+            target += ".csv" if "csv" in chosen else ".xlsx"
+        try:
+            rows = self.export_to(target)
+        except Exception as exc:
+            report_error(self, exc)
+            return
+        self.count.setText(f"共 {self.model.rowCount()} 条 · 已导出 {rows} 行到 {Path(target).name}")
 
     # --- slots ---------------------------------------------------------------------------------------------------
 

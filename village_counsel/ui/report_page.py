@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 DOCUMENTS = (
     ("notice", "公示单（小微权力事项编号或 ID）"),
     ("matter", "一事一档（说事事项编号或 ID）"),
-    ("case", "一事一档（调解案件 ID）"),
+    ("case", "一事一档（调解案件案号或 ID）"),
 )
 
 
@@ -138,7 +138,7 @@ class RecordPrinter(QObject):
             from ..reports.notice import notice_warnings
 
             try:
-                self.warnings = notice_warnings(record)
+                self.warnings = notice_warnings(record, village=self.store.find(record.village_id or ""))
             except CounselError:
                 self.warnings = []
         number = record.get("number")
