@@ -115,6 +115,7 @@ def test_encrypted_to_office(laptop, tmp_path):
     assert missing.returncode == 1 and "找不到司法所公钥文件" in missing.stderr
 
 
+@pytest.mark.slow
 def test_conflicts_and_resolve(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     assert run(a, "demo", "--villages", "1", "--months", "1").returncode == 0
