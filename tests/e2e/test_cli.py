@@ -260,7 +260,6 @@ def test_version(tmp_path):
     assert proc.returncode == 0 and proc.stdout.startswith("village-counsel ")
 
 
-@pytest.mark.slow
 def test_a_locked_store_is_refused_in_chinese(tmp_path):
     assert run(tmp_path, "keys").returncode == 0  # creates the store
     holder = sqlite3.connect(tmp_path / STORE_FILE, isolation_level=None)
