@@ -100,8 +100,9 @@ def item_description(item: PowerItem) -> str:
         if s.min_amount:
             extra.append(f"金额达 {s.min_amount:,.0f} 元时必经")
         name = s.name
-        # 两委联席会议审议（5万元以上）: one pair of brackets
-        if extra and name.endswith("）") and "（" in name:
+        if (
+            extra and name.endswith("）") and "（" in name
+        ):  # 两委联席会议审议（5万元以上）: one pair of brackets
             head, _, inside = name[:-1].rpartition("（")
             name, extra = head, [inside, *extra]
         lines.append(f"<li>{name}{'（' + '，'.join(extra) + '）' if extra else ''}</li>")
