@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.resources
 import os
-import sys
 import tempfile
 from pathlib import Path
 
@@ -34,11 +34,13 @@ def log_dir() -> Path:
 
 
 def resources_dir() -> Path:
-    """``resources/`` beside the package (source checkout, editable install) or inside a PyInstaller bundle."""
-    frozen = getattr(sys, "_MEIPASS", None)
-    if frozen:
-        return Path(frozen) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    """The shipped ``resources/``, found through ``importlib.resources`` from the package: a wheel and a
+    PyInstaller bundle carry it inside the package (``village_counsel/resources``, mapped there by the build);
+    a source checkout or an editable install, whose package is the repository's folder, has it beside the
+    package at the top of the repository."""
+    package = Path(str(importlib.resources.files(__package__ or "village_counsel")))
+    inside = package / "resources"
+    return inside if inside.is_dir() else package.parent / "resources"
 
 
 def resource(*parts: str) -> Path:

@@ -263,6 +263,7 @@ def _same_as_full_path(line: bytes) -> bool:
 
 
 # FASTLINES_EXAMPLES=100000 for a longer search.
+@pytest.mark.slow
 @settings(
     max_examples=int(os.environ.get("FASTLINES_EXAMPLES", "4000")),
     deadline=None,

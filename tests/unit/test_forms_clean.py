@@ -4,6 +4,7 @@ the full validation would have cleaned or refused."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -76,6 +77,7 @@ def form_and_values(draw):
     return form, values
 
 
+@pytest.mark.slow
 @settings(max_examples=3000, deadline=None)
 @given(form_and_values())
 def test_clean_means_validation_changes_nothing(case):

@@ -86,6 +86,7 @@ def scene(tmp_path):
     return path, files, saved, tmp_path
 
 
+@pytest.mark.slow
 def test_no_kill_changes_the_identity_or_breaks_the_store(scene):
     path, files, backups, tmp_path = scene
     identity = _identity(path)
