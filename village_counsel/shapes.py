@@ -12,11 +12,15 @@ from .forms.base import is_clean, is_iso_date, validate
 from .forms.definitions import EXERCISE_STEP
 
 _LINKS = {
+    "village": ("merged_into",),
     "session": ("service_id",),
     "matter": ("session_id", "mediation_id", "exercise_id"),
     "power_exercise": ("matter_id",),
     "service_entry": ("matter_id", "session_id"),
 }
+
+
+MAX_FIGURES = 200  # figures of one submitted month
 
 
 def _is_date(value: Any) -> bool:
@@ -72,6 +76,17 @@ def shape_problem(kind: str, data: dict[str, Any]) -> str | None:
                 validate(EXERCISE_STEP, step)
             except ValidationError as exc:
                 return f"办理步骤无效：{exc}"
+    if kind == "submission":
+        figures = data.get("figures")
+        if not (
+            isinstance(figures, dict)
+            and 0 < len(figures) <= MAX_FIGURES
+            and all(
+                isinstance(k, str) and isinstance(v, str) and 0 < len(k) <= 40 and len(v) <= 40
+                for k, v in figures.items()
+            )
+        ):
+            return "报送数据格式无效"
     if kind == "monthly_note":
         month = data.get("month")
         if not (isinstance(month, str) and _is_date(f"{month}-01")):

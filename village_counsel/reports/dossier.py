@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from reportlab.platypus import Flowable, Spacer
 
-from .. import matters
+from .. import days, matters
 from ..clock import parse_rev
 from ..store import Record, Store
 from .lookup import matter_number
@@ -40,7 +40,7 @@ def _history(store: Store, record: Record, describe) -> Flowable:
 
 def matter_story(store: Store, matter: Record, *, today: date | None = None) -> tuple[list[Flowable], str]:
     data = matter.data
-    today = today or date.today()
+    today = today or days.today()
     session = store.find(data.get("session_id") or "")
     names = [
         data.get("raiser"),
@@ -153,7 +153,7 @@ def matter_story(store: Store, matter: Record, *, today: date | None = None) -> 
 
 def case_story(store: Store, case: Record, *, today: date | None = None) -> tuple[list[Flowable], str]:
     data = case.data
-    today = today or date.today()
+    today = today or days.today()
     names = [data.get("parties"), data.get("names")]
     village = _village_name(store, case)
     ref = case.id[:8]

@@ -156,10 +156,6 @@ def fmt_num(value: float | int | None) -> str:
     return str(int(value))
 
 
-def month_label(month: str) -> str:
-    return f"{int(month[:4])}年{int(month[5:7])}月"
-
-
 GRID = colors.HexColor("#666666")
 HEAD_BG = colors.HexColor("#E8ECF2")
 TOTAL_BG = colors.HexColor("#F4F4F4")

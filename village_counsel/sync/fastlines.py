@@ -223,6 +223,11 @@ class _Evaluation(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
 
 
 _LINK = (Link | None, False)
+# a submission's figures (shapes.shape_problem): label → the figure as printed
+_FIGURES = Annotated[
+    dict[Annotated[str, Meta(min_length=1, max_length=40)], Annotated[str, Meta(max_length=40)]],
+    Meta(min_length=1, max_length=200),
+]
 
 
 # Per kind, the keys this program writes besides the form's fields, with the type shapes.shape_problem
@@ -230,7 +235,7 @@ _LINK = (Link | None, False)
 # path.
 def _extra(step: type[Struct] | None) -> dict[str, dict[str, tuple[Any, bool] | None]]:
     return {
-        "village": {},
+        "village": {"merged_into": _LINK},
         "profile": {},
         "session": {"service_id": _LINK},
         "matter": {
@@ -245,8 +250,9 @@ def _extra(step: type[Struct] | None) -> dict[str, dict[str, tuple[Any, bool] | 
             "evaluated_on": (Scalar, False),
         },
         "power_exercise": {"matter_id": _LINK, "steps": (list[step], False) if step else None},  # type: ignore[valid-type]
-        "service_entry": {"matter_id": _LINK, "session_id": _LINK, "closed_on": (Scalar, False)},
+        "service_entry": {"matter_id": _LINK, "session_id": _LINK},
         "monthly_note": {},
+        "submission": {"figures": (_FIGURES, True)},
     }
 
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import powers, vocab
+from .. import days, powers, vocab
 from ..catalog import PowerItem, Step, load_catalog
 from ..errors import ValidationError
 from ..forms import form_for, validate
@@ -100,7 +100,9 @@ def item_description(item: PowerItem) -> str:
         if s.min_amount:
             extra.append(f"金额达 {s.min_amount:,.0f} 元时必经")
         name = s.name
-        if extra and name.endswith("）") and "（" in name:  # 两委联席会议审议（5万元以上）: one pair of brackets
+        if (
+            extra and name.endswith("）") and "（" in name
+        ):  # 两委联席会议审议（5万元以上）: one pair of brackets
             head, _, inside = name[:-1].rpartition("（")
             name, extra = head, [inside, *extra]
         lines.append(f"<li>{name}{'（' + '，'.join(extra) + '）' if extra else ''}</li>")
@@ -132,7 +134,7 @@ class ExerciseDialog(RecordDialog):
         data: dict[str, Any] = (
             dict(exercise.data)
             if exercise
-            else {"date": date.today().isoformat(), "item": item or powers.DECISION_ITEM, "status": "进行中"}
+            else {"date": days.today().isoformat(), "item": item or powers.DECISION_ITEM, "status": "进行中"}
         )
         self.extra = {
             k: v for k, v in data.items() if k not in {f.name for f in form_for("power_exercise").fields}
@@ -330,7 +332,7 @@ class ExerciseDialog(RecordDialog):
             amount = float(str(values.get("amount") or 0).replace(",", ""))
         except ValueError:
             amount = 0.0
-        day = values.get("date") if _valid_date(values.get("date")) else date.today().isoformat()
+        day = values.get("date") if _valid_date(values.get("date")) else days.today().isoformat()
         found = powers.review({**values, "steps": steps, "amount": amount, "date": day}, catalog=self.catalog)
         self.findings.clear()
         self.findings_title.setText(
