@@ -240,9 +240,8 @@ class DashboardPage(FiguresPage):
         self.tiles["closed"].set(
             str(f.closed), f"办结率 {_pct(f.closure_rate)}　满意率 {_pct(f.satisfaction_rate)}"
         )
-        self.tiles["overdue"].set(
-            str(f.overdue), f"超过办理期限未办结；逾期办结 {f.handled_late} 件", alert=bool(f.overdue)
-        )
+        late = f"另逾期办结 {f.handled_late} 件" if f.handled_late else "超过办理期限未办结"
+        self.tiles["overdue"].set(str(f.overdue), late, alert=bool(f.overdue))
         found = sum(len(x) for _, x in self.findings)
         self.tiles["exercises"].set(str(len(self.findings)))
         self.tiles["findings"].set(

@@ -624,6 +624,7 @@ MEDIATION_FIELDS = (
     "parties",
     "amount",
     "outcome",
+    "closed_on",  # 结案日期: the month the outcome counts in
     "prevented_criminal_cases",
     "prevented_criminal_people",
     "prevented_petition_cases",

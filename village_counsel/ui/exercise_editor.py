@@ -47,7 +47,15 @@ HEAD_FIELDS = (
     "applicant_id",
 )
 HEAD_BREAKS = ("subject",)
-TAIL_FIELDS = ("filing_date", "filing_ref", "archive_ref", "supervision_opinion", "advisor_opinion", "result")
+TAIL_FIELDS = (
+    "filing_date",
+    "filing_ref",
+    "archive_ref",
+    "supervision_opinion",
+    "advisor_opinion",
+    "reviewed_on",  # the review's day: a 合法性审查 of that month
+    "result",
+)
 TAIL_BREAKS = ("supervision_opinion", "result")
 PERSONAL_FIELDS = ("applicant", "applicant_id")  # asked only for items that need them (DOMAIN.md §6)
 STEP_COLUMNS = (
