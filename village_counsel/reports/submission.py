@@ -180,7 +180,8 @@ def frozen_section(store: Store, month: str, village: Record, current: Any, sub:
     submitted = dict(sub.get("figures") or {})
     now = key_figures(current)
     info = Submitted(sub)
-    info.changed = [(k, v, now.get(k, "—")) for k, v in submitted.items() if now.get(k) != v]
+    # in the order the report prints them (a stored record's keys come back sorted)
+    info.changed = [(k, submitted[k], v) for k, v in now.items() if k in submitted and submitted[k] != v]
     info.after = late_entries(store, month, village.id, since_ms=days.rev_ms(sub.rev))
     if not info.changed:
         current.submitted = info
