@@ -81,7 +81,7 @@ def month_facts(kind: str, data: dict[str, Any] | None, month: str) -> Any:
         if view is None:
             return None
         events = tuple((e.get("stage"), e.get("date"), e.get("deadline")) for e in view.get("events") or [])
-        if not in_month and view.get("stage") == "评事" and max(e[1] for e in events) < f"{month}-01":
+        if not in_month and matters.is_closed(view) and max(e[1] for e in events) < f"{month}-01":
             return None  # closed before the month began: not in its figures
         evaluations = tuple((e.get("date"), e.get("evaluation")) for e in view.get("evaluations") or [])
         own = (data.get("date"), data.get("category"), bool(data.get("legal_aspect"))) if in_month else None

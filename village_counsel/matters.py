@@ -528,7 +528,7 @@ def is_overdue(matter: Record | dict[str, Any], on: date | None = None) -> bool:
     was handled, even if it was reopened since. A matter closed by then never is."""
     on = on or days.today()
     view = matter_on(matter, on)
-    if view is None or view.get("stage") == "评事":
+    if view is None or is_closed(view):
         return False
     on_iso = on.isoformat()
     return any(deadline < on_iso and (done is None or done > on_iso) for deadline, done in _rounds(view))
@@ -583,7 +583,7 @@ def figures(
         view = matter_on(m, on) or m.data
         shown = status_stage(view)
         result.by_stage[shown] = result.by_stage.get(shown, 0) + 1
-        if view.get("stage") == "评事":
+        if is_closed(view):
             result.closed += 1
         if m.get("legal_aspect"):
             result.legal += 1

@@ -317,7 +317,7 @@ def carried_matters(store: Store, month: str, village_id: str | None, on: date) 
         " OR json_extract(data, '$.events[#-1].date') > ?)",
         params=[month, on.isoformat()],
     )
-    return [m for m in matters.as_of_views(candidates, on) if m.get("stage") != "评事"]
+    return [m for m in matters.as_of_views(candidates, on) if not matters.is_closed(m)]
 
 
 def section(store: Store, month: str, village: Record | None, *, today: date | None = None) -> Section:

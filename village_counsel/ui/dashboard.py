@@ -375,7 +375,7 @@ class DashboardPage(FiguresPage):
         if key == "raised":
             return "提出事项", month_matters()
         if key == "closed":
-            return "已办结事项", [m for m in month_matters() if m.get("stage") == "评事"]
+            return "已办结事项", [m for m in month_matters() if matters.is_closed(m)]
         if key == "overdue":
             return "逾期事项", [m for m in month_matters() if matters.is_overdue(m, on)]
         if key == "stage":
