@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from . import vocab
+from . import days, vocab
 from .catalog import Duty, load_catalog
+from .days import month_bounds
 from .errors import ValidationError
 from .forms import form_for, validate
 from .store import Record, Store
@@ -74,6 +74,28 @@ def _number_case(store: Store, village_id: str, clean: dict[str, Any], before: R
         clean["case_seq"] = next_seq(store, village_id, clean, before.id if before else None)
 
 
+def _closing_day(clean: dict[str, Any], before: Record | None) -> None:
+    """A case given its outcome is closed on a day (结案日期, by which month-end figures count it): the
+    day given, else the case's own date when it is logged with its outcome, else today (an outcome
+    recorded later). Without an outcome there is no closing day."""
+    if not clean.get("outcome"):
+        clean.pop("closed_on", None)
+        return
+    if clean.get("closed_on"):
+        return
+    kept = before.get("closed_on") if before is not None and before.get("outcome") else None
+    clean["closed_on"] = kept or (clean["date"] if before is None else max(clean["date"], days.iso_today()))
+
+
+def case_closed_on(entry: Record | dict[str, Any]) -> str | None:
+    """The day a mediation case was concluded (调解成功, 调解不成 or 终止), or None while it is open. A
+    case recorded before closing days were kept counts as concluded on its own date."""
+    data = entry.data if isinstance(entry, Record) else entry
+    if not data.get("outcome"):
+        return None
+    return str(data.get("closed_on") or data.get("date") or "") or None
+
+
 def log_service(
     store: Store,
     village_id: str,
@@ -85,6 +107,7 @@ def log_service(
     """Log one service entry (一次一记)."""
     require_village(store, village_id)
     clean = _clean(values)
+    _closing_day(clean, None)
     with store.transaction():
         _number_case(store, village_id, clean, None)
         record = store.put("service_entry", clean, village_id=village_id, at_ms=at_ms)
@@ -98,6 +121,7 @@ def update_service(
 ) -> Record:
     current = store.get("service_entry", entry_id)
     clean = _clean({**current.data, **values})
+    _closing_day(clean, current)
     with store.transaction():
         _number_case(store, current.village_id or "", clean, current)
         record = store.put("service_entry", clean, id=entry_id, at_ms=at_ms)
@@ -159,11 +183,6 @@ class DutyProgress:
         return self.required is None or self.due == 0
 
 
-def month_bounds(month: str) -> tuple[date, date]:
-    year, mon = int(month[:4]), int(month[5:7])
-    return date(year, mon, 1), date(year, mon, calendar.monthrange(year, mon)[1])
-
-
 def _period(duty: Duty, month: str) -> tuple[str, date, date]:
     first, last = month_bounds(month)
     if duty.frequency == "quarterly":
@@ -202,7 +221,7 @@ def progress(
     """Each duty's required / done / due / overdue for the month (for the whole quarter or year for
     quarterly and yearly duties, counted up to the month's end; for weekly duties, the weeks that start in
     the month). With no village: summed over villages."""
-    today = today or date.today()
+    today = today or days.today()
     catalog = load_catalog()
     village_ids = (
         [village_id]
@@ -236,6 +255,15 @@ def progress(
                 counted_to.isoformat(),
             ],
         )
+        if duty.name == REVIEW_DUTY:  # the advisor's written review of a 小微权力 exercise is one too
+            rows += store.select(
+                "SELECT village_id, json_extract(data, '$.reviewed_on'), count(*) FROM records"
+                " WHERE kind = 'power_exercise' AND deleted = 0"
+                + (" AND village_id = ?" if village_id else "")
+                + " AND json_extract(data, '$.advisor_opinion') IS NOT NULL"
+                " AND json_extract(data, '$.reviewed_on') BETWEEN ? AND ? GROUP BY 1, 2",
+                [*([village_id] if village_id else []), start.isoformat(), counted_to.isoformat()],
+            )
         done_by_village: dict[str, int] = {}
         # a weekly duty is owed week by week: three shifts in one week do not make up for two missed
         by_week: dict[str, dict[date, int]] = {}

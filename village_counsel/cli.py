@@ -167,7 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _extensions() -> list[Callable[[argparse._SubParsersAction], None]]:
     """Commands that live with their feature (reports, sync, backups) register themselves here."""
     found = []
-    for module_name in ("village_counsel.reports.cli", "village_counsel.sync.cli", "village_counsel.backup"):
+    for module_name in (
+        "village_counsel.reports.cli",
+        "village_counsel.sync.cli",
+        "village_counsel.backup",
+        "village_counsel.village_cli",
+    ):
         try:
             module = __import__(module_name, fromlist=["register"])
         except ModuleNotFoundError as exc:

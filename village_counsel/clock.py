@@ -11,6 +11,8 @@ import re
 import time
 from collections.abc import Callable
 
+from . import days
+
 REV_ZERO = "0000000000000-00000"
 
 
@@ -30,7 +32,9 @@ def parse_rev(rev: str) -> tuple[int, int]:
 
 
 def wall_ms() -> int:
-    return time.time_ns() // 1_000_000
+    """Now, in milliseconds; while "today" is fixed (village_counsel.days: tests, demonstrations), noon
+    of that day."""
+    return days.fixed_ms() or time.time_ns() // 1_000_000
 
 
 class HybridClock:

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from . import checklist, matters, powers, vocab
+from . import checklist, days, matters, powers, regions, vocab
 from .catalog import load_catalog
 from .store import Record, Store
 from .villages import create_village, get_profile, list_villages, set_profile
@@ -51,36 +51,6 @@ GIVEN = [
     "红霞",
     "立新",
 ]
-PLACES = [
-    ("象山县", "西周镇", "上张村"),
-    ("象山县", "石浦镇", "东门村"),
-    ("象山县", "墙头镇", "溪里方村"),
-    ("象山县", "定塘镇", "中岙村"),
-    ("宁海县", "前童镇", "鹿山村"),
-    ("宁海县", "岔路镇", "湖头村"),
-    ("宁海县", "桑洲镇", "南岭村"),
-    ("宁海县", "西店镇", "樟树村"),
-    ("奉化区", "萧王庙街道", "滕头村"),
-    ("奉化区", "溪口镇", "岩头村"),
-    ("余姚市", "梁弄镇", "横坎头村"),
-    ("余姚市", "大岚镇", "柿林村"),
-    ("慈溪市", "龙山镇", "方家河头村"),
-    ("慈溪市", "掌起镇", "洋山村"),
-    ("鄞州区", "东吴镇", "天童村"),
-    ("鄞州区", "塘溪镇", "童村"),
-    ("海曙区", "章水镇", "李家坑村"),
-    ("北仑区", "春晓街道", "三山村"),
-    ("镇海区", "九龙湖镇", "汶溪村"),
-    ("江北区", "慈城镇", "南联村"),
-]
-NAME_A = "东西南北上下前后新大小高茅蒋王黄柴岙塘"
-NAME_B = ("岙", "塘", "溪", "山", "湾", "浦", "桥", "洋", "岭", "墩", "头", "坑", "家", "畈", "漕")
-TOWNSHIPS = {
-    "象山县": ["西周镇", "石浦镇", "墙头镇", "定塘镇", "茅洋乡", "黄避岙乡", "泗洲头镇", "新桥镇"],
-    "宁海县": ["前童镇", "岔路镇", "桑洲镇", "西店镇", "长街镇", "力洋镇", "胡陈乡", "茶院乡"],
-    "奉化区": ["溪口镇", "萧王庙街道", "莼湖街道", "大堰镇", "松岙镇", "尚田街道"],
-}
-
 MATTER_TEXTS = {
     "村庄建设": [
         "村东{p}路段路灯损坏多日，夜间出行不便，要求尽快修复",
@@ -134,11 +104,6 @@ class DemoResult:
     villages: list[str] = field(default_factory=list)
     months: list[str] = field(default_factory=list)
     created: dict[str, int] = field(default_factory=dict)
-
-
-def _month_add(month: str, n: int) -> str:
-    y, m = int(month[:4]), int(month[5:7]) - 1 + n
-    return f"{y + m // 12:04d}-{m % 12 + 1:02d}"
 
 
 class _Gen:
@@ -290,41 +255,48 @@ class _Gen:
         self.result.created[kind] = self.result.created.get(kind, 0) + 1
 
     # --- villages ---
+    def township(self) -> regions.Place:
+        """The advisor's township: one of Ningbo's (3302) with enough villages, drawn with the seed."""
+        towns = [
+            t
+            for county in regions.counties()
+            if county.code.startswith("3302")
+            for t in regions.children(county.code)
+            if sum(p.name.endswith("村") for p in regions.children(t.code)) >= 10
+        ]
+        return self.rng.choice(towns)
+
     def villages(self, n: int) -> list[Record]:
-        used = {v["name"] for v in list_villages(self.store)}
+        """``n`` villages by national code, all in one township (the next townships, then counties, when
+        one has too few)."""
+        start = self.township()
+        every = [t for c in regions.counties() for t in regions.children(c.code)]
+        towns = [t for t in every if t.code >= start.code] + [t for t in every if t.code < start.code]
+        taken = {v.get("code") for v in list_villages(self.store)}
         out = []
-        for i in range(n):
-            if i < len(PLACES) and PLACES[i][2] not in used:
-                county, township, name = PLACES[i]
-            else:
-                county = self.rng.choice(list(TOWNSHIPS))
-                township = self.rng.choice(TOWNSHIPS[county])
-                name = ""
-                while not name or name in used:
-                    name = self.rng.choice(NAME_A) + self.rng.choice(NAME_B) + "村"
-                    if name in used:
-                        name = self.rng.choice(NAME_A) + name
-            used.add(name)
-            record = create_village(
-                self.store,
-                {
-                    "name": name,
-                    "township": township,
-                    "county": county,
-                    "judicial_office": f"{township}司法所",
-                    "secretary": self.name(),
-                    "director": self.name(),
-                    "households": self.rng.randrange(300, 1500),
-                    "population": self.rng.randrange(900, 4500),
-                    # (from its own generator: a seed's other records stay as they were)
-                    "supervisor": self.detail.choice(SURNAMES) + self.detail.choice(GIVEN),
-                    "supervision_phone": f"0574-65{self.detail.randrange(100000, 999999)}",
-                },
-                at_ms=self.ms(self.today - timedelta(days=400)),
-                id=self.store.new_id(),
-            )
-            self.count("village")
-            out.append(record)
+        for town in towns:
+            places = regions.children(town.code)  # villages (村) first, then communities (社区)
+            for place in sorted(places, key=lambda p: (not p.name.endswith("村"), p.code)):
+                if len(out) >= n:
+                    return out
+                if place.code in taken:
+                    continue
+                record = create_village(
+                    self.store,
+                    {
+                        "code": place.code,
+                        "secretary": self.name(),
+                        "director": self.name(),
+                        "households": self.rng.randrange(300, 1500),
+                        "population": self.rng.randrange(900, 4500),
+                        # (from its own generator: a seed's other records stay as they were)
+                        "supervisor": self.detail.choice(SURNAMES) + self.detail.choice(GIVEN),
+                        "supervision_phone": f"0574-65{self.detail.randrange(100000, 999999)}",
+                    },
+                    at_ms=self.ms(self.today - timedelta(days=400)),
+                )
+                self.count("village")
+                out.append(record)
         return out
 
     # --- one village-month ---
@@ -795,13 +767,14 @@ def run_demo(
     store: Store, *, seed: int = 0, villages: int = 1, months: int = 1, today: date | None = None
 ) -> DemoResult:
     """Fill or continue the store with demo activity (see the module docstring)."""
-    today = today or date.today()
+    today = today or days.today()
     rng = random.Random(f"{seed}:{store.device_id}:{store.fingerprint()}")
     gen = _Gen(store, rng, today)
     store.id_factory = lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4))
     try:
         existing = list_villages(store)
-        if get_profile(store) is None:
+        profile_made = get_profile(store) is None
+        if profile_made:
             set_profile(
                 store,
                 {
@@ -816,12 +789,18 @@ def run_demo(
         data_months = store.months()
         if not existing:
             existing = gen.villages(villages)
+            if profile_made and existing:  # the advisor works for the 司法所 of those villages' township
+                set_profile(
+                    store,
+                    {"judicial_office": existing[0].get("judicial_office")},
+                    at_ms=gen.ms(today - timedelta(days=399)),
+                )
         if data_months:
-            start = _month_add(data_months[-1], 1)
+            start = days.month_add(data_months[-1], 1)
         else:  # the months up to now (villages made in the welcome, or new ones): nothing after today
-            start = _month_add(today.isoformat()[:7], 1 - months)
+            start = days.month_add(today.isoformat()[:7], 1 - months)
             gen.limit = today
-        month_list = [_month_add(start, i) for i in range(months)]
+        month_list = [days.month_add(start, i) for i in range(months)]
         for month in month_list:
             for village in existing:
                 gen.month(village, month)

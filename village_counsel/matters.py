@@ -11,11 +11,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from . import vocab
+from . import days, vocab
 from .errors import RuleError, ValidationError
 from .forms import form_for, validate
 from .forms.definitions import MATTER_STAGE_FIELDS
@@ -240,7 +240,7 @@ def _action_day(
     given; a bad date, one still to come, or one before the matter was raised or before its previous step
     (``after``: its stage and date) is a validation error, not a traceback."""
     text = values.get(key)
-    now = (today or date.today()).isoformat()
+    now = (today or days.today()).isoformat()
     if text in (None, ""):
         return now
     try:
@@ -332,7 +332,7 @@ def handle(
     decided = next((e["date"] for e in reversed(clean.get("events", [])) if e["stage"] == "议事"), None)
     if not _linked and decided and clean["feedback_date"] < decided:
         raise ValidationError({"feedback_date": f"不能早于议事日期 {decided}"}, form_for("matter").labels)
-    now = (today or date.today()).isoformat()
+    now = (today or days.today()).isoformat()
     if not _linked and clean["feedback_date"] > now:
         raise ValidationError(
             {"feedback_date": f"不能晚于今天（{now}）：记录的是已经发生的事"}, form_for("matter").labels
@@ -448,6 +448,60 @@ def handled_on(data: dict[str, Any]) -> str | None:
     return None
 
 
+def matter_on(matter: Record | dict[str, Any], day: date | None) -> dict[str, Any] | None:
+    """The matter as it stood at the end of ``day``, from the dates of its events: its stage, route and
+    deadline then, and only the events and evaluations dated by then (None: not raised yet). ``day``
+    None: as it is now. Every figure of a month reads matters through this (DOMAIN.md §7)."""
+    data = matter.data if isinstance(matter, Record) else matter
+    if day is None:
+        return data
+    iso = day.isoformat()
+    if str(data.get("date") or "") > iso:
+        return None
+    all_events = data.get("events") or []
+    events = [e for e in all_events if str(e.get("date") or "") <= iso]
+    all_evaluations = data.get("evaluations") or []
+    evaluations = [e for e in all_evaluations if str(e.get("date") or "") <= iso]
+    if len(events) == len(all_events) and len(evaluations) == len(all_evaluations):
+        return data  # nothing happened to it after that day
+    stage, route, deadline, evaluation = "说事", None, None, None
+    for event in events:
+        kind = event.get("stage")
+        if kind == "议事":
+            stage, route = "议事", event.get("route") or data.get("route")
+            deadline = event.get("deadline")
+        elif kind == "办事":
+            stage = "办事"
+        elif kind == "评事":
+            if event.get("reopened") or event.get("evaluation") not in vocab.SATISFIED:
+                stage, route, deadline = "说事", None, None
+            else:
+                stage, evaluation = "评事", event.get("evaluation")
+        elif kind == "说事":
+            stage = "说事"
+    view = {**data, "events": events, "evaluations": evaluations}
+    view.update(stage=stage, route=route, deadline=deadline, evaluation=evaluation)
+    if stage not in ("办事", "评事"):
+        view.update(result=None, feedback_date=None)
+    return view
+
+
+def as_of_views(records: list[Record], on: date) -> list[Record]:
+    """Matters as they stood at the end of ``on`` (:func:`matter_on`; those not raised by then left out)."""
+    out = []
+    for m in records:
+        view = matter_on(m, on)
+        if view is not None:
+            out.append(m if view is m.data else replace(m, data=view))
+    return out
+
+
+def is_closed(matter: Record | dict[str, Any], day: date | None = None) -> bool:
+    """已办结: evaluated 满意 or 基本满意 (and not reopened since) by the end of ``day`` (now, by default)."""
+    view = matter_on(matter, day)
+    return view is not None and view.get("stage") == "评事"
+
+
 def _rounds(data: dict[str, Any]) -> list[tuple[str, str | None]]:
     """(deadline, handled date or None) of each deliberation round with a deadline, oldest first. A matter
     reopened by 不满意 has several rounds; each 议事 event keeps its deadline for this history."""
@@ -469,11 +523,30 @@ def _rounds(data: dict[str, Any]) -> list[tuple[str, str | None]]:
 
 
 def is_overdue(matter: Record | dict[str, Any], on: date | None = None) -> bool:
-    """Past a deadline and not handled by ``on`` (today by default). Historical: a matter handled late
-    was overdue between its deadline and the day it was handled, even if it was reopened since."""
-    data = matter.data if isinstance(matter, Record) else matter
-    on_iso = (on or date.today()).isoformat()
-    return any(deadline < on_iso and (done is None or done > on_iso) for deadline, done in _rounds(data))
+    """逾期未办 as of the end of ``on`` (today by default): a deadline before that day and the round not
+    handled by then. Historical: a matter handled late was overdue between its deadline and the day it
+    was handled, even if it was reopened since. A matter closed by then never is."""
+    on = on or days.today()
+    view = matter_on(matter, on)
+    if view is None or is_closed(view):
+        return False
+    on_iso = on.isoformat()
+    return any(deadline < on_iso and (done is None or done > on_iso) for deadline, done in _rounds(view))
+
+
+def handled_late(matter: Record | dict[str, Any], on: date | None = None) -> bool:
+    """逾期办结 by the end of ``on`` (now, by default): a round handled (办事) after its deadline."""
+    view = matter_on(matter, on)
+    if view is None:
+        return False
+    return any(done is not None and done > deadline for deadline, done in _rounds(view))
+
+
+def overdue_label(matter: Record | dict[str, Any], on: date | None = None) -> str:
+    """What a list prints in its 逾期 column: 逾期 (逾期未办), 逾期办结, or nothing."""
+    if is_overdue(matter, on):
+        return "逾期"
+    return "逾期办结" if handled_late(matter, on) else ""
 
 
 @dataclass
@@ -486,6 +559,7 @@ class MatterFigures:
     evaluated: int = 0
     satisfied: int = 0
     by_stage: dict[str, int] | None = None
+    handled_late: int = 0  # 逾期办结: handled, but after the deadline
 
     @property
     def closure_rate(self) -> float | None:
@@ -499,24 +573,25 @@ class MatterFigures:
 def figures(
     store: Store, month: str, village_id: str | None = None, *, today: date | None = None
 ) -> MatterFigures:
-    """The 村民说事 figures of a month: the dashboard and the monthly report both use this."""
-    today = today or date.today()
-    year, mon = int(month[:4]), int(month[5:7])
-    month_end = date(year + mon // 12, mon % 12 + 1, 1) - timedelta(days=1)
-    on = min(today, month_end + timedelta(days=1))
+    """The 村民说事 figures of a month as they stood at its end (today, while it runs): the dashboard
+    and the monthly report both use this. Matters raised in the month, each read as of that day."""
+    on = days.as_of(month, today)
     sessions = store.list("session", village_id=village_id, month=month)
     matters = store.list("matter", village_id=village_id, month=month)
     result = MatterFigures(sessions=len(sessions), raised=len(matters), by_stage={s: 0 for s in vocab.STAGES})
     for m in matters:
-        shown = status_stage(m)
+        view = matter_on(m, on) or m.data
+        shown = status_stage(view)
         result.by_stage[shown] = result.by_stage.get(shown, 0) + 1
-        if m.get("stage") == "评事":
+        if is_closed(view):
             result.closed += 1
         if m.get("legal_aspect"):
             result.legal += 1
-        if is_overdue(m, on):
+        if is_overdue(view, on):
             result.overdue += 1
-        for ev in m.get("evaluations", []):
+        elif handled_late(view, on):
+            result.handled_late += 1
+        for ev in view.get("evaluations", []):
             result.evaluated += 1
             result.satisfied += ev.get("evaluation") in vocab.SATISFIED
     return result
@@ -525,7 +600,7 @@ def figures(
 def overdue_matters(
     store: Store, village_id: str | None = None, *, today: date | None = None
 ) -> list[Record]:
-    today = today or date.today()
+    today = today or days.today()
     candidates = store.list(
         "matter",
         village_id=village_id,

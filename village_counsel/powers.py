@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from . import vocab
+from . import days, vocab
 from .catalog import Catalog, PowerItem, load_catalog
 from .errors import ValidationError
 from .forms import form_for, validate
@@ -118,6 +118,11 @@ def clean_exercise(values: dict[str, Any], catalog: Catalog | None = None) -> di
     from .notices import clean_notice
 
     clean.update(clean_notice(item, clean))  # (the notice's content: the lines its item declares)
+    # the advisor's written review (a 合法性审查 of its month): dated the day it is written unless given
+    if clean.get("advisor_opinion"):
+        clean["reviewed_on"] = clean.get("reviewed_on") or days.iso_today()
+    else:
+        clean.pop("reviewed_on", None)
     return clean
 
 
@@ -149,7 +154,7 @@ def update_exercise(
         if clean["status"] in closed and current.get("status") not in closed and clean.get("matter_id"):
             # a terminated decision closes the matter's route too: villagers evaluate the outcome either way
             # handled when its last step was taken; with no step recorded, now (when it is closed)
-            day = max([s["date"] for s in clean["steps"]] or [max(clean["date"], date.today().isoformat())])
+            day = max([s["date"] for s in clean["steps"]] or [max(clean["date"], days.today().isoformat())])
             outcome = (
                 f"经五议决策办结：{clean.get('result') or '已完成'}"
                 if clean["status"] == "已完成"
@@ -202,7 +207,7 @@ def review(
     item = catalog.item(data.get("item", ""))
     if item is None:
         return [Finding("missing_step", None, f"权力清单中没有事项“{data.get('item')}”，无法审查")]
-    today = today or date.today()
+    today = today or days.today()
     amount = data.get("amount") or 0
     steps = {s["key"]: s for s in data.get("steps", []) if s.get("date")}
     order = [s.key for s in item.steps]
@@ -305,15 +310,80 @@ def review(
     return findings
 
 
+CLOSED = ("已完成", "已终止")
+
+
+def closed_on(exercise: Record | dict[str, Any]) -> str | None:
+    """The day an exercise was completed or terminated (its last step, or its start without steps);
+    None while it runs."""
+    data = exercise.data if isinstance(exercise, Record) else exercise
+    if data.get("status") not in CLOSED:
+        return None
+    return max([str(s.get("date") or "") for s in data.get("steps") or []] + [str(data.get("date") or "")])
+
+
+def exercise_on(exercise: Record | dict[str, Any], day: date) -> dict[str, Any]:
+    """The exercise as it stood at the end of ``day``: the steps dated by then, 进行中 if it closed later,
+    the advisor's review only once written."""
+    data = exercise.data if isinstance(exercise, Record) else exercise
+    iso = day.isoformat()
+    steps = [s for s in data.get("steps") or [] if str(s.get("date") or "") <= iso]
+    closing = closed_on(data)
+    reviewed = data.get("reviewed_on")
+    if len(steps) == len(data.get("steps") or []) and (closing or "") <= iso and (reviewed or "") <= iso:
+        return data
+    view = {**data, "steps": steps}
+    if closing and closing > iso:
+        view["status"] = "进行中"
+    if reviewed and reviewed > iso:
+        view.update(advisor_opinion=None, reviewed_on=None)
+    return view
+
+
+def reviewed_in(exercise: Record | dict[str, Any], month: str) -> bool:
+    """Did the advisor write the review of this exercise in ``month`` (a 合法性审查 of that month)?"""
+    data = exercise.data if isinstance(exercise, Record) else exercise
+    return bool(data.get("advisor_opinion")) and str(data.get("reviewed_on") or "")[:7] == month
+
+
+def review_doc_type(item_code: str, catalog: Catalog | None = None) -> str:
+    """The 合法性审查 document type an exercise's review counts as: village rules, contracts (tenders,
+    purchases, disposals), other major decisions of the collective, or other documents (services)."""
+    if item_code == "P09":
+        return "村规民约"
+    if item_code in ("P03", "P04", "P05"):
+        return "合同"
+    item = (catalog or load_catalog()).item(item_code)
+    return "重大决策" if item is not None and item.kind == "collective" else "其他文件"
+
+
+# Exercises of a month: started in it, a step dated in it, or the advisor's review written in it.
+IN_MONTH = (
+    "month <= ? AND (month = ? OR substr(json_extract(data, '$.reviewed_on'), 1, 7) = ?"
+    " OR EXISTS (SELECT 1 FROM json_each(data, '$.steps') WHERE substr(json_extract(value, '$.date'), 1, 7) = ?))"
+)
+
+
+def exercises_in_month(store: Store, village_id: str | None, month: str) -> list[Record]:
+    """The exercises that belong to ``month`` (DOMAIN.md §7): started, a step taken or reviewed in it."""
+    return store.list(
+        "power_exercise", village_id=village_id, where=IN_MONTH, params=[month, month, month, month]
+    )
+
+
 def findings_by_exercise(
     store: Store, village_id: str | None, month: str, *, today: date | None = None
 ) -> list[tuple[Record, list[Finding]]]:
-    """Every exercise of the month with its findings (the dashboard and the report share this)."""
+    """Every exercise of the month with its findings, each as it stood at the month's end (the dashboard
+    and the report share this). The records carry the exercise as of then."""
     catalog = load_catalog()
-    return [
-        (e, review(e, catalog=catalog, today=today))
-        for e in store.list("power_exercise", village_id=village_id, month=month)
-    ]
+    end, on = days.month_end(month), days.as_of(month, today)
+    out = []
+    for e in exercises_in_month(store, village_id, month):
+        view = exercise_on(e, end)
+        shown = e if view is e.data else Record(**{**e.__dict__, "data": view})
+        out.append((shown, review(view, catalog=catalog, today=on)))
+    return out
 
 
 def objections(exercise: Record | dict[str, Any]) -> int:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from . import vocab
+from . import days, vocab
 from .catalog import load_catalog
 from .store import Record, Store
 
@@ -32,6 +32,7 @@ KIND_LABELS = {
     "village": "村",
     "profile": "法律顾问",
     "monthly_note": "月度计划",
+    "submission": "月报报送",
 }
 WATERMARK_KEY = "search_seq"
 
@@ -322,7 +323,7 @@ def record_ids(
             cond, extra = STATUS_FILTERS[kind][status]
             if ":today" in cond:
                 cond = cond.replace(":today", "?")
-                extra = [(today or date.today()).isoformat(), *extra]
+                extra = [(today or days.today()).isoformat(), *extra]
             clauses.append(f"({cond})")
             args.extend(extra)
     if where:

@@ -12,11 +12,15 @@ from .forms.base import is_clean, is_iso_date, validate
 from .forms.definitions import EXERCISE_STEP, PARTY
 
 _LINKS = {
+    "village": ("merged_into",),
     "session": ("service_id",),
     "matter": ("session_id", "mediation_id", "exercise_id"),
     "power_exercise": ("matter_id",),
     "service_entry": ("matter_id", "session_id"),
 }
+
+
+MAX_FIGURES = 200  # figures of one submitted month
 
 
 def _is_date(value: Any) -> bool:
@@ -93,6 +97,17 @@ def shape_problem(kind: str, data: dict[str, Any]) -> str | None:
         seq = data.get("case_seq")
         if seq is not None and (not isinstance(seq, int) or isinstance(seq, bool) or seq < 1):
             return "案号序号无效"
+    if kind == "submission":
+        figures = data.get("figures")
+        if not (
+            isinstance(figures, dict)
+            and 0 < len(figures) <= MAX_FIGURES
+            and all(
+                isinstance(k, str) and isinstance(v, str) and 0 < len(k) <= 40 and len(v) <= 40
+                for k, v in figures.items()
+            )
+        ):
+            return "报送数据格式无效"
     if kind == "monthly_note":
         month = data.get("month")
         if not (isinstance(month, str) and _is_date(f"{month}-01")):

@@ -6,7 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
-from . import vocab
+from . import powers, vocab
 from .catalog import load_catalog
 from .store import Store
 from .villages import list_villages, village_labels
@@ -31,9 +31,19 @@ def stats(store: Store, month: str | None = None) -> dict[str, Any]:
     villages: dict[str, dict[str, int]] = {name: dict.fromkeys(COUNTED, 0) for name in names.values()}
     totals = dict.fromkeys(COUNTED, 0)
     kind_key = {v: k for k, v in COUNTED.items()}
-    for village_id, kind, count in store.select(
+    rows = store.select(
         f"SELECT village_id, kind, count(*) FROM records WHERE {where} GROUP BY village_id, kind", params
-    ):
+    )
+    if month:  # an exercise belongs to every month it had a step or its review (DOMAIN.md §7)
+        rows = [r for r in rows if r[1] != "power_exercise"] + [
+            (village_id, "power_exercise", count)
+            for village_id, count in store.select(
+                "SELECT village_id, count(*) FROM records WHERE kind = 'power_exercise' AND deleted = 0"
+                f" AND {powers.IN_MONTH} GROUP BY village_id",
+                [month] * 4,
+            )
+        ]
+    for village_id, kind, count in rows:
         key = kind_key.get(kind)
         if key is None:
             continue

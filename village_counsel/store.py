@@ -30,7 +30,16 @@ from .jsontext import canonical
 
 log = logging.getLogger(__name__)
 
-KINDS = ("village", "profile", "session", "matter", "power_exercise", "service_entry", "monthly_note")
+KINDS = (
+    "village",
+    "profile",
+    "session",
+    "matter",
+    "power_exercise",
+    "service_entry",
+    "monthly_note",
+    "submission",
+)
 
 
 @dataclass
@@ -245,7 +254,7 @@ MIGRATIONS = [
 SCHEMA_VERSION = len(MIGRATIONS)
 # The shape of the synced data, written in export files: migrations that change only this store's
 # indexes or local tables leave it, so an older program still reads the files of a newer one.
-DATA_VERSION = 4
+DATA_VERSION = 5  # 5: submissions (报送), villages by national code, exercise reviews and case closing days
 PAGE_SIZE = 16384
 WAIT_STEP = 1.0  # seconds a write waits on the lock before saying so (then it waits on)
 WAIT_LIMIT = 3600.0  # a writer that holds the store longer than this is taken to be stuck

@@ -1,31 +1,156 @@
-"""Villages (村) and the advisor's profile (法律顾问) — records like every other, synced with the rest."""
+"""Villages (村) and the advisor's profile (法律顾问) — records like every other, synced with the rest.
+
+A village from the national list (DOMAIN.md §7) carries its 12-digit code, and its record id is derived
+from the code: two stores that add the same village hold one village, and sync merges them. Villages made
+before (random ids, the same village twice) are joined by :func:`merge_villages`."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from . import regions
 from .errors import NotFound, RuleError, ValidationError
 from .forms import form_for, validate
-from .store import Record, Store
+from .store import KINDS, Changes, Record, Store
+
+# Village ids derived from national codes: the same code gives the same id on every device.
+CODE_NAMESPACE = uuid.UUID("0b6c1d52-8f0e-4a4e-9a7c-3d5e2f1a9c60")
+
+
+def village_id_for_code(code: str) -> str:
+    return str(uuid.uuid5(CODE_NAMESPACE, f"village/{code}"))
+
+
+def _same_name(store: Store, clean: dict[str, Any], village_id: str | None) -> Record | None:
+    """Another village of this name in the same township (two townships may each have a 东村)."""
+    for other in store.list("village", where="json_extract(data, '$.name') = ?", params=[clean["name"]]):
+        if other.id == village_id:
+            continue
+        if (other.get("township") or "") == (clean.get("township") or "") or not (
+            other.get("township") and clean.get("township")
+        ):
+            return other
+    return None
+
+
+def values_for_code(code: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A village's values from the national list (name, township, county, 司法所), ``extra`` over them;
+    NotFound (Chinese) for an unknown code or one of another level."""
+    place = regions.village(code)
+    town = regions.township_of(place.code)
+    county = regions.county_of(place.code)
+    values: dict[str, Any] = {"name": place.name, "code": place.code}
+    if town is not None:
+        values.update(township=town.name, judicial_office=f"{town.name}司法所")
+    if county is not None:
+        values["county"] = county.name
+    return {**values, **{k: v for k, v in (extra or {}).items() if v not in (None, "")}}
 
 
 def create_village(
     store: Store, values: dict[str, Any], *, at_ms: int | None = None, id: str | None = None
 ) -> Record:
+    """A village. With a national ``code`` its record id comes from the code (name, township and county
+    from the list unless given); a village not in the list gets a random id."""
+    code = str(values.get("code") or "").strip()
+    if code:
+        try:
+            values = values_for_code(code, values)
+        except NotFound as exc:
+            raise ValidationError({"code": str(exc)}, form_for("village").labels) from None
     clean = validate(form_for("village"), values)
-    if village_by_name(store, clean["name"]) is not None:
+    if code:
+        existing = store.find(village_id_for_code(code))
+        if existing is not None and not existing.deleted:
+            raise ValidationError(
+                {"code": f"“{existing.get('name')}”（{code}）已经添加过"}, form_for("village").labels
+            )
+    if _same_name(store, clean, None) is not None:
         raise ValidationError({"name": f"已有名为“{clean['name']}”的村"}, form_for("village").labels)
-    village_id = id or store.new_id()
+    village_id = village_id_for_code(code) if code else (id or store.new_id())
     return store.put("village", clean, id=village_id, village_id=village_id, at_ms=at_ms)
 
 
 def update_village(store: Store, village_id: str, values: dict[str, Any]) -> Record:
     current = store.get("village", village_id)
     clean = validate(form_for("village"), {**current.data, **values})
-    other = village_by_name(store, clean["name"])
-    if other is not None and other.id != village_id:
+    if (clean.get("code") or None) != (current.get("code") or None) and current.get("code"):
+        raise ValidationError(
+            {"code": "村的统计用区划代码不能修改（记录编号由它而来）"}, form_for("village").labels
+        )
+    if _same_name(store, clean, village_id) is not None:
         raise ValidationError({"name": f"已有名为“{clean['name']}”的村"}, form_for("village").labels)
     return store.put("village", clean, id=village_id)
+
+
+def village_by_code(store: Store, code: str) -> Record | None:
+    """The store's village of a national code (by its derived id, else by the code it carries)."""
+    record = store.find(village_id_for_code(code))
+    if record is None or record.kind != "village":
+        found = store.list("village", where="json_extract(data, '$.code') = ?", params=[code])
+        return found[0] if found else None
+    return followed(store, record)
+
+
+def followed(store: Store, village: Record) -> Record | None:
+    """A village, or — for one merged into another (:func:`merge_villages`) — the one it lives on as."""
+    seen = set()
+    while village.deleted and village.get("merged_into") and village.id not in seen:
+        seen.add(village.id)
+        target = store.find(village["merged_into"])
+        if target is None or target.kind != "village":
+            return None
+        village = target
+    return None if village.deleted else village
+
+
+MOVED_KINDS = tuple(k for k in KINDS if k not in ("village", "profile"))
+
+
+def merge_villages(store: Store, keep_id: str, other_id: str) -> Changes:
+    """Join a village made twice (before villages had national codes, or by two advisors) into one:
+    every record of ``other`` moves to ``keep``; ``other`` becomes a tombstone that names ``keep``, so
+    both ids keep resolving (to ``keep``). Run again after records of ``other`` arrive from a device that
+    had not seen the merge. RuleError for a village merged into itself."""
+    keep = store.get("village", keep_id)
+    other = store.get("village", other_id, include_deleted=True)
+    if keep.id == other.id:
+        raise RuleError(f"不能把“{keep.get('name')}”合并到它自己")
+    if other.deleted and other.get("merged_into") not in (None, keep.id):
+        raise RuleError(f"“{other.get('name')}”已合并到另一个村，不能再合并到“{keep.get('name')}”")
+    if other.deleted and not other.get("merged_into"):
+        raise RuleError(f"“{other.get('name')}”已删除")
+    changes = Changes()
+    with store.transaction():
+        for kind in MOVED_KINDS:
+            for record in store.list(kind, village_id=other.id, include_deleted=True):
+                if kind == "submission":
+                    _move_submission(store, record, keep.id, changes)
+                    continue
+                changes.add(
+                    store.put(kind, record.data, id=record.id, village_id=keep.id, deleted=record.deleted)
+                )
+        filled = {k: v for k, v in other.data.items() if v not in (None, "") and keep.get(k) in (None, "")}
+        filled.pop("merged_into", None)
+        if filled and not (filled.get("code") and keep.get("code")):
+            changes.add(store.put("village", {**keep.data, **filled}, id=keep.id))
+        if not other.deleted:
+            changes.add(
+                store.put("village", {**other.data, "merged_into": keep.id}, id=other.id, deleted=True)
+            )
+    return changes
+
+
+def _move_submission(store: Store, record: Record, keep_id: str, changes: Changes) -> None:
+    """A submission's id comes from its village and month: it is written anew under the kept village
+    (unless that village submitted the month itself), and the old one becomes a tombstone."""
+    from .reports.submission import submission_id
+
+    target = submission_id(keep_id, str(record.get("month")))
+    if not record.deleted and store.find(target) is None:
+        changes.add(store.put("submission", record.data, id=target, village_id=keep_id))
+    changes.add(store.put("submission", record.data, id=record.id, village_id=keep_id, deleted=True))
 
 
 def why_not_delete(store: Store, village_id: str) -> str | None:
@@ -57,6 +182,20 @@ def delete_village(store: Store, village_id: str) -> Record:
     if reason:
         raise RuleError(reason)
     return store.delete("village", village_id)
+
+
+def village_rows(store: Store) -> list[dict[str, Any]]:
+    """``villages list --json``: each village's id, code, name, township and county."""
+    return [
+        {
+            "id": v.id,
+            "code": v.get("code"),
+            "name": v.get("name"),
+            "township": v.get("township"),
+            "county": v.get("county"),
+        }
+        for v in list_villages(store)
+    ]
 
 
 def list_villages(store: Store) -> list[Record]:

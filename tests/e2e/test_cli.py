@@ -79,6 +79,9 @@ def test_stats_month_filters(demo_dir):
     a, b = _stats(demo_dir, "--month", first), _stats(demo_dir, "--month", second)
     assert a["month"] == first and b["month"] == second
     for k, total in whole["totals"].items():
+        if k == "power_exercises":  # an exercise counts in every month it had a step or its review
+            assert total <= a["totals"][k] + b["totals"][k] <= 2 * total, k
+            continue
         assert a["totals"][k] + b["totals"][k] == total, k
     assert a["totals"]["sessions"] > 0 and b["totals"]["sessions"] > 0
     empty = _stats(demo_dir, "--month", "1999-01")

@@ -201,9 +201,12 @@ def test_help_is_chinese(tmp_path, args):
 
 @pytest.fixture(scope="module")
 def township_dir(tmp_path_factory) -> Path:
-    """A township store that imported two advisors' files; both advisors created 上张村 and 东门村."""
+    """A township store that imported two advisors' files; both advisors created 上张村 and 东门村 by name
+    (as before villages had national codes: two villages of one name)."""
     base = tmp_path_factory.mktemp("township")
     for name, seed in (("a", "5"), ("b", "6")):
+        ok(run(base / name, "villages", "add", "--name", "上张村", "--township", "西周镇"))
+        ok(run(base / name, "villages", "add", "--name", "东门村", "--township", "石浦镇"))
         ok(run(base / name, "demo", "--villages", "2", "--months", "2", "--seed", seed))
         ok(run(base / name, "export", "--full", "-o", str(base / f"{name}.zip")))
     ok(run(base / "office", "import", str(base / "a.zip"), str(base / "b.zip")))

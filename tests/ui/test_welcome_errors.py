@@ -21,7 +21,7 @@ def test_everything_empty_flags_the_name_and_the_villages_together(store, qtbot)
     dialog.on_start()
     assert dialog.profile.errors["name"].text() == "必须填写"
     assert not dialog.profile.errors["name"].isHidden()
-    assert dialog.villages_error.text() == "请至少填写一个村"
+    assert dialog.villages_error.text() == "请至少选择或填写一个村"
     assert not dialog.villages_error.isHidden()
     assert get_profile(store) is None and list_villages(store) == []
     if SHOTS:

@@ -116,7 +116,7 @@ def test_a_refused_file_says_why_and_changes_nothing(store, qtbot, monkeypatch, 
     # still a first run without villages: one must be typed
     dialog.profile.widget("name").setText("陈律师")
     dialog.on_start()
-    assert dialog.villages_error.text() == "请至少填写一个村"
+    assert dialog.villages_error.text() == "请至少选择或填写一个村"
     assert get_profile(store) is None and list_villages(store) == []
 
 

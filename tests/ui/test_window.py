@@ -52,7 +52,7 @@ def test_welcome_sets_up_profile_and_villages(store, qtbot):
     assert get_profile(store) is None
     dialog.profile.widget("name").setText("陈律师")
     dialog.on_start()
-    assert dialog.villages_error.text() == "请至少填写一个村"
+    assert dialog.villages_error.text() == "请至少选择或填写一个村"
     assert get_profile(store) is None  # nothing saved half-way
     dialog.villages.setPlainText("上张村 西周镇\n东门村")
     dialog.on_start()

@@ -327,6 +327,24 @@ def test_fast_path_gives_what_the_full_path_gives(draw):
                 "stage": "说事",
             },
         ),
+        (
+            "service_entry",
+            {"date": "2026-10-15", "duty": "咨询", "outcome": "调解成功", "closed_on": "2026-10-20"},
+        ),
+        (
+            "power_exercise",
+            {"date": "2026-10-15", "item": "P01", "subject": "x", "reviewed_on": "2026-10-20"},
+        ),
+        ("village", {"name": "弘瀛村", "code": "330225102201", "merged_into": "de1500e7"}),
+        (
+            "submission",
+            {
+                "month": "2026-10",
+                "submitted_at": "2026-11-02T04:00:00+00:00",
+                "pdf_sha256": "ab" * 32,
+                "figures": {"提出事项": "3", "办结率": "66.7%"},
+            },
+        ),
     ],
 )
 def test_clean_lines_take_the_fast_path(kind, data):
@@ -356,6 +374,9 @@ MATTER = {
         ),
         ("matter", {**MATTER, "deadline": "2026-10-01"}),  # deadline before the date raised
         ("matter", {**MATTER, "reopened": 2**64}),
+        ("service_entry", {"date": "2026-10-15", "duty": "咨询", "closed_on": "2026-10-01"}),  # before it
+        ("submission", {"month": "2026-10", "submitted_at": "x", "pdf_sha256": "ab", "figures": {}}),
+        ("submission", {"month": "2026-10", "submitted_at": "x", "pdf_sha256": "ab", "figures": {"a": 1}}),
     ],
 )
 def test_other_lines_take_the_full_path(kind, data):

@@ -393,7 +393,7 @@ def test_unsatisfied_after_mediation_can_be_routed_again(store, village):
         {"discussion": "调解", "route": vocab.ROUTE_MEDIATION, "decided_on": "2026-11-06"},
         today=TODAY,
     )
-    checklist.update_service(store, first["mediation_id"], {"outcome": "调解不成"})
+    checklist.update_service(store, first["mediation_id"], {"outcome": "调解不成", "closed_on": "2026-11-08"})
     _evaluate(store, m.id, "不满意")
     second, changes = matters.deliberate(
         store, m.id, {"discussion": "再次调解", "route": vocab.ROUTE_MEDIATION}, today=TODAY
@@ -509,7 +509,7 @@ def test_a_stale_link_does_not_move_a_rerouted_matter(store, village):
         today=TODAY,
     )
     old_entry = first["mediation_id"]
-    checklist.update_service(store, old_entry, {"outcome": "调解不成"})
+    checklist.update_service(store, old_entry, {"outcome": "调解不成", "closed_on": "2026-11-08"})
     _evaluate(store, m.id, "不满意")
     _deliberate(store, m.id, vocab.ROUTE_VILLAGE, decided_on="2026-11-16")
     # the old entry's outcome is cleared and set again: the matter now follows its new route

@@ -176,7 +176,11 @@ def test_report_figures_equal_the_core_queries(demo):
             if e.get("duty") == checklist.MEDIATION_DUTY
         ]
         assert sec.mediation.received == len(cases)
-        assert sec.mediation.success == sum(c.get("outcome") == "调解成功" for c in cases)
+        # a case counts as settled in its month only if it was settled by the month's end
+        end = f"{MONTH}-31"
+        assert sec.mediation.success == sum(
+            c.get("outcome") == "调解成功" and checklist.case_closed_on(c) <= end for c in cases
+        )
     # the township total is the sum of its villages
     total = report.total
     assert total.matters.raised == sum(s.matters.raised for s in report.sections)
@@ -189,12 +193,23 @@ def test_village_pdf_prints_the_store_figures(demo):
     sec = fig.section(demo, MONTH, village, today=TODAY)
     text = pdf_text(monthly_pdf(demo, MONTH, village["name"], today=TODAY))
     f = sec.matters
-    header = ["说事（场）", "提出事项", "已办结", "逾期未办", "涉法事项", "办结率", "已评议", "满意率"]
-    assert values_after(text, header, 8) == [
+    header = [
+        "说事（场）",
+        "提出事项",
+        "已办结",
+        "逾期未办",
+        "逾期办结",
+        "涉法事项",
+        "办结率",
+        "已评议",
+        "满意率",
+    ]
+    assert values_after(text, header, 9) == [
         str(f.sessions),
         str(f.raised),
         str(f.closed),
         str(f.overdue),
+        str(f.handled_late),
         str(f.legal),
         rate(f.closure_rate),
         str(f.evaluated),
@@ -206,7 +221,7 @@ def test_village_pdf_prints_the_store_figures(demo):
         f"调解成功率 {rate(m.success_rate)}" in "".join(text.split("\n"))
     )
     assert f"上月（{int(MONTH[:4])}年9月）" in text and "去年同期（2025年10" in text
-    assert f"经合法性审查发现程序问题 {sec.findings} 处" in text
+    assert f"经合法性审查发现程序问题 {sec.findings} 处" in text.replace("\n", "")
     assert f"本月接待法律咨询 {sec.services.consultations} 次" in text
     assert f"应完成 {sec.checklist_required} 次，已完成 {sec.checklist_done} 次" in text
     for label in ("法律顾问", "村委会（盖章）", "司法所审核", "风险隐患与重大事项", "下月工作计划"):
@@ -463,7 +478,12 @@ def test_a_table_crossing_pages_repeats_its_header(store, village):
     ]
     matters.create_session(store, village.id, {"date": "2026-10-05", "format": "现场说"}, items)
     reader = pypdf.PdfReader(io.BytesIO(monthly_pdf(store, MONTH, today=TODAY)))
-    with_rows = [t for t in (p.extract_text() for p in reader.pages) if "路灯损坏需要修复" in t]
+    # the matters' own list (the 补录 list after it names them again, under its own header)
+    pages = [p.extract_text().split("补录与报送")[0] for p in reader.pages]
+    pages = pages[
+        : next((n + 1 for n, p in enumerate(reader.pages) if "补录与报送" in p.extract_text()), None)
+    ]
+    with_rows = [t for t in pages if "路灯损坏需要修复" in t.replace("\n", "")]
     assert len(with_rows) >= 2
     for text in with_rows:
         assert "事项内容" in text and "办理期限" in text  # the header row, repeated on every page

@@ -9,6 +9,7 @@ from datetime import date
 from functools import cached_property, lru_cache
 from typing import Any
 
+from .. import days
 from ..errors import ValidationError
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -25,7 +26,7 @@ def id_card_valid(value: str) -> bool:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return False
-    if born.year < 1900 or born > date.today():  # a birth date no living resident can have
+    if born.year < 1900 or born > days.today():  # a birth date no living resident can have
         return False
     total = sum(int(c) * w for c, w in zip(value[:17], ID_WEIGHTS, strict=True))
     return ID_CHECK[total % 11] == value[17].upper()

@@ -38,6 +38,12 @@ VILLAGE = Form(
     "村（社区）",
     (
         Field("name", "村名", required=True, max_length=40, column=True),
+        Field(
+            "code",
+            "统计用区划代码",
+            max_length=12,
+            help="12 位：县 6 + 乡镇 3 + 村 3；从名单中选村时自动填写",
+        ),
         Field("township", "乡镇（街道）", max_length=40, column=True),
         Field("county", "县（市、区）", max_length=40, column=True),
         Field("judicial_office", "司法所", max_length=40),
@@ -138,6 +144,7 @@ POWER_EXERCISE = Form(
         Field("filing_ref", "备案文号", max_length=60),
         Field("supervision_opinion", "村务监督委员会意见", "longtext", max_length=2000),
         Field("advisor_opinion", "法律顾问意见", "longtext", max_length=2000),
+        Field("reviewed_on", "审查日期", "date", help="法律顾问出具审查意见的日期；留空为填写意见的当天"),
         Field("result", "结果", "longtext", max_length=2000),
         Field("archive_ref", "归档号", max_length=60),
         Field("status", "状态", "choice", choices=vocab.EXERCISE_STATUSES, column=True),
@@ -206,6 +213,13 @@ SERVICE_ENTRY = Form(
         Field("mediators", "调解员", max_length=60),
         Field("amount", "涉及金额（元）", "money", min=0, max=1e11),
         Field("outcome", "调解结果", "choice", choices=vocab.MEDIATION_OUTCOMES, column=True),
+        Field(
+            "closed_on",
+            "结案日期",
+            "date",
+            validator=_not_before("date", "日期"),
+            help="调解成功、不成或终止的日期；留空为登记结果的当天",
+        ),
         Field("prevented_criminal_cases", "防止民转刑（件）", "int", min=0, max=1000),
         Field("prevented_criminal_people", "防止民转刑（人）", "int", min=0, max=100000),
         Field("prevented_petition_cases", "防止群体性上访（件）", "int", min=0, max=1000),
@@ -237,8 +251,24 @@ MONTHLY_NOTE = Form(
     ),
 )
 
+# 报送: a village's month as submitted to the 司法所 (reports/submission.py); ``figures`` (label → the
+# figure as printed) is checked by shapes.shape_problem.
+SUBMISSION = Form(
+    "submission",
+    "月报报送",
+    (
+        Field("month", "月份", required=True, max_length=7, validator=month_check),
+        Field("submitted_at", "报送时间", required=True, max_length=40),
+        Field("submitted_on", "报送日期", "date"),
+        Field("pdf_sha256", "月报 PDF 的 SHA-256", required=True, max_length=64),
+        Field("advisor", "法律顾问", max_length=20),
+    ),
+    date_field=None,
+)
+
 FORMS: dict[str, Form] = {
-    f.kind: f for f in (VILLAGE, PROFILE, SESSION, MATTER, POWER_EXERCISE, SERVICE_ENTRY, MONTHLY_NOTE)
+    f.kind: f
+    for f in (VILLAGE, PROFILE, SESSION, MATTER, POWER_EXERCISE, SERVICE_ENTRY, MONTHLY_NOTE, SUBMISSION)
 }
 
 

@@ -38,8 +38,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="只生成该村的月报。有同名村时（如两位顾问的数据都建了“上张村”）写成“村名@ID前缀”"
         "（如 上张村@1a2b3c4d，ID 前缀见出错提示）或“村名@乡镇”（如 上张村@西周镇），也可直接给出村的 ID",
     )
+    p.add_argument(
+        "--township",
+        type=nonempty("乡镇"),
+        metavar="乡镇",
+        help="只生成该乡镇（名称或 9 位代码，如 西周镇 或 330225102）各村的汇总月报；"
+        "司法所的数据默认为其所在乡镇（keys office-init --township 或“设置”中选定）",
+    )
     p.add_argument("-o", "--output", type=_pdf_path, required=True, metavar="FILE.pdf", help="输出文件")
     p.set_defaults(func=cmd_report)
+
+    text = "报送某月月报：冻结该月数字（记录报送时的数字与月报 PDF 的 SHA-256，随同步文件交司法所）"
+    p = sub.add_parser("submit", help="报送某月月报给司法所", description=text)
+    p.add_argument("--month", type=month_arg, required=True, help="月份 YYYY-MM（须已结束）")
+    p.add_argument(
+        "--village", type=nonempty("村名"), metavar="村名", help="只报送该村（默认报送数据中的全部村）"
+    )
+    p.add_argument(
+        "--output-dir", type=nonempty("文件夹"), metavar="DIR", help="把报送的月报 PDF 写到该文件夹"
+    )
+    p.set_defaults(func=cmd_submit)
 
     p = sub.add_parser("print", help="打印单页文书：公示（notice）或一事一档（record）")
     what = p.add_subparsers(dest="what", metavar="{notice,record}", parser_class=type(p))
@@ -150,6 +168,7 @@ def _done(path: Path, pdf: bytes) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from ..cli import open_cli_store
+    from ..township import resolve_township
     from .figures import empty_month_warning, month_report, resolve_village
     from .monthly import render
 
@@ -158,7 +177,10 @@ def cmd_report(args: argparse.Namespace) -> int:
             village = resolve_village(store, args.village)
         except NotFound as exc:
             return _usage_error("report", str(exc))
-        report = month_report(store, args.month, village)
+        if village is not None and args.township:
+            return _usage_error("report", "--village 与 --township 只能给出其一")
+        township = resolve_township(store, args.township) if args.township else None  # NotFound: exit 1
+        report = month_report(store, args.month, village, township=township)
         if not report.sections:
             return _usage_error("report", "数据中还没有村；请先录入村或运行 demo 生成演示数据")
         pdf = render(report, args.output)
@@ -166,6 +188,28 @@ def cmd_report(args: argparse.Namespace) -> int:
     if warning:
         sys.stderr.write(f"village-counsel report: {warning}\n")
     return _done(args.output, pdf)
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    from .. import days
+    from ..cli import open_cli_store
+    from .figures import resolve_village
+    from .submission import submit_month
+
+    with open_cli_store(args) as store:
+        village = resolve_village(store, args.village)  # NotFound (exit 1): unknown or ambiguous name
+        done = submit_month(
+            store, args.month, [village] if village is not None else None, out_dir=args.output_dir
+        )
+        names = {v.id: v.get("name") for v in store.list("village", include_deleted=True)}
+    for record, path in done:
+        where = f"，月报已写入 {path}" if path else ""
+        print(
+            f"已报送 {names.get(record.village_id or '', '?')} {days.month_label(args.month)}："
+            f"SHA-256 {record['pdf_sha256']}{where}"
+        )
+    print("报送记录随下次导出的同步文件交给司法所。")
+    return 0
 
 
 def cmd_print_notice(args: argparse.Namespace) -> int:

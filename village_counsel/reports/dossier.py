@@ -10,7 +10,7 @@ from typing import Any
 
 from reportlab.platypus import Flowable, Spacer
 
-from .. import matters
+from .. import days, matters
 from ..cases import case_number, committee_name
 from ..clock import parse_rev
 from ..store import Record, Store
@@ -54,7 +54,7 @@ def matter_story(
     store: Store, matter: Record, *, today: date | None = None, archive: bool = False
 ) -> tuple[list[Flowable], str]:
     data = matter.data
-    today = today or date.today()
+    today = today or days.today()
     session = store.find(data.get("session_id") or "")
     village_record = store.find(matter.village_id or "")
     officials = [village_record.get("secretary"), village_record.get("director")] if village_record else []
@@ -242,7 +242,7 @@ def case_story(
     agreement, 履行 and 回访, and the index of its papers. ``archive``: the office's copy, unmasked and
     marked 内部存档."""
     data = case.data
-    today = today or date.today()
+    today = today or days.today()
     village_record = store.find(case.village_id or "")
     village = _village_name(store, case)
     number = case_number(store, case)

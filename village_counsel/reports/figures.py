@@ -5,33 +5,29 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
-from .. import checklist, matters, powers, vocab
+from .. import checklist, days, matters, powers, regions, vocab
+from ..backfill import late_entries
 from ..catalog import load_catalog
 from ..checklist import DutyProgress
+from ..days import month_add
 from ..errors import NotFound
 from ..matters import MatterFigures
 from ..powers import Finding
 from ..store import Record, Store
-from ..villages import ID_SHOWN, get_profile, list_villages, village_labels
+from ..villages import ID_SHOWN, followed, get_profile, list_villages, village_by_code, village_labels
 
 REMOTE_CHANNELS = ("电话", "微信")
 ON_SITE = "现场"
 
 
-def month_add(month: str, n: int) -> str:
-    y, m = int(month[:4]), int(month[5:7]) - 1 + n
-    return f"{y + m // 12:04d}-{m % 12 + 1:02d}"
-
-
 def overdue_on(month: str, today: date | None = None) -> date:
-    """The day a month's overdue flags are judged on: today, or the day after the month for past months
-    (the same rule as :func:`matters.figures`)."""
-    _, last = checklist.month_bounds(month)
-    return min(today or date.today(), last + timedelta(days=1))
+    """The day a month's figures are judged on: its last day, or today while it runs (the same rule as
+    :func:`matters.figures`)."""
+    return days.as_of(month, today)
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -61,7 +57,8 @@ class MediationRow:
 
 @dataclass
 class MediationFigures:
-    """One month's mediation cases (counted by the date they were received)."""
+    """One month's mediation cases (counted by the date they were received), each outcome counted once
+    the case was concluded by the end of the month (its 结案日期)."""
 
     month: str
     received: int = 0
@@ -131,7 +128,11 @@ def screening_figures(store: Store, month: str, village_id: str | None = None) -
     return int(rows[0][0] or 0), int(rows[0][1] or 0)
 
 
-def mediation_figures(store: Store, month: str, village_id: str | None = None) -> MediationFigures:
+def mediation_figures(
+    store: Store, month: str, village_id: str | None = None, *, today: date | None = None
+) -> MediationFigures:
+    """The month's cases as they stood at its end: a case concluded later is still 正在调解 in it."""
+    on = days.as_of(month, today).isoformat()
     cases = mediation_cases(store, month, village_id)
     fig = MediationFigures(
         month,
@@ -142,7 +143,8 @@ def mediation_figures(store: Store, month: str, village_id: str | None = None) -
     )
     fig.screenings, fig.disputes_found = screening_figures(store, month, village_id)
     for case in cases:
-        outcome = case.get("outcome")
+        closed = checklist.case_closed_on(case)
+        outcome = case.get("outcome") if closed is not None and closed <= on else None
         amount = float(case.get("amount") or 0)
         success = outcome == "调解成功"
         fig.received += 1
@@ -152,12 +154,13 @@ def mediation_figures(store: Store, month: str, village_id: str | None = None) -
         fig.amount += amount
         fig.written += case.get("case_form") == "书面"
         fig.oral += case.get("case_form") == "口头"
-        fig.criminal_cases += int(case.get("prevented_criminal_cases") or 0)
-        fig.criminal_people += int(case.get("prevented_criminal_people") or 0)
-        fig.petition_cases += int(case.get("prevented_petition_cases") or 0)
-        fig.petition_people += int(case.get("prevented_petition_people") or 0)
-        fig.suicide_cases += int(case.get("prevented_suicide_cases") or 0)
-        fig.suicide_people += int(case.get("prevented_suicide_people") or 0)
+        if outcome:  # what a mediation prevented is known once it is concluded
+            fig.criminal_cases += int(case.get("prevented_criminal_cases") or 0)
+            fig.criminal_people += int(case.get("prevented_criminal_people") or 0)
+            fig.petition_cases += int(case.get("prevented_petition_cases") or 0)
+            fig.petition_people += int(case.get("prevented_petition_people") or 0)
+            fig.suicide_cases += int(case.get("prevented_suicide_cases") or 0)
+            fig.suicide_people += int(case.get("prevented_suicide_people") or 0)
         referred = case.get("source") == vocab.CASE_REFERRED
         for table, key in (
             (fig.by_type, case.get("dispute_type") or "其他"),
@@ -208,16 +211,21 @@ def is_on_site(entry: Record) -> bool:
     return entry.get("channel") == ON_SITE
 
 
-def service_figures(entries: list[Record]) -> ServiceFigures:
+def service_figures(
+    entries: list[Record],
+    reviewed: list[tuple[Record, list[Finding]]] = (),  # type: ignore[assignment]
+) -> ServiceFigures:
+    """The service log's figures; ``reviewed``: the 小微权力 exercises the advisor reviewed in the month,
+    each with its findings then — a written review is a 合法性审查 of its month (DOMAIN.md §7)."""
     fig = ServiceFigures(entries=len(entries))
     fig.by_channel = dict.fromkeys(vocab.CHANNELS, 0)
     fig.by_topic = dict.fromkeys(vocab.TOPICS, 0)
     fig.reviews_by_type = {d: dict.fromkeys(vocab.REVIEW_OUTCOMES, 0) for d in vocab.REVIEW_DOC_TYPES}
-    days: set[str] = set()
+    on_site: set[str] = set()
     for e in entries:
         duty, people = e.get("duty"), int(e.get("people") or 0)
         if is_on_site(e):
-            days.add(e["date"])
+            on_site.add(e["date"])
             fig.hours += float(e.get("hours") or 0)
         if duty == "驻村服务":
             fig.onsite_visits += 1
@@ -250,7 +258,13 @@ def service_figures(entries: list[Record]) -> ServiceFigures:
         elif duty == "法律援助转介":
             fig.legal_aid += 1
             fig.legal_aid_people += people
-    fig.days = len(days)
+    catalog = load_catalog() if reviewed else None
+    for exercise, found in reviewed:
+        fig.reviews += 1
+        row = fig.reviews_by_type.setdefault(powers.review_doc_type(exercise.get("item", ""), catalog), {})
+        outcome = "建议修改" if found else "通过"
+        row[outcome] = row.get(outcome, 0) + 1
+    fig.days = len(on_site)
     fig.hours = round(fig.hours, 1)
     return fig
 
@@ -262,14 +276,15 @@ def service_figures(entries: list[Record]) -> ServiceFigures:
 class PowerItemRow:
     code: str
     name: str
-    exercises: int = 0
+    exercises: int = 0  # that belong to the month: started, a step taken or reviewed in it
+    started: int = 0  # started in the month
     completed: int = 0
     with_findings: int = 0
     findings: int = 0
     objections: int = 0
 
 
-def power_rows(exercises: list[tuple[Record, list[Finding]]]) -> list[PowerItemRow]:
+def power_rows(exercises: list[tuple[Record, list[Finding]]], month: str | None = None) -> list[PowerItemRow]:
     catalog = load_catalog()
     rows: dict[str, PowerItemRow] = {}
     for e, found in exercises:
@@ -277,6 +292,7 @@ def power_rows(exercises: list[tuple[Record, list[Finding]]]) -> list[PowerItemR
         item = catalog.item(code)
         row = rows.setdefault(code, PowerItemRow(code, item.name if item else code))
         row.exercises += 1
+        row.started += month is None or str(e.get("date") or "")[:7] == month
         row.completed += e.get("status") == "已完成"
         row.with_findings += bool(found)
         row.findings += len(found)
@@ -290,13 +306,14 @@ def power_rows(exercises: list[tuple[Record, list[Finding]]]) -> list[PowerItemR
 
 @dataclass
 class Section:
-    """The figures of one village-month (``village`` None: every village of the store together)."""
+    """The figures of one village-month (``village`` None: every village of the store together), each
+    as it stood at the end of the month (:attr:`on`: its last day, or today while it runs)."""
 
     month: str
     village: Record | None
     matters: MatterFigures
-    matter_list: list[Record]
-    carried: list[Record]  # matters of earlier months still open at the report date
+    matter_list: list[Record]  # the month's matters, each as of ``on`` (matters.matter_on)
+    carried: list[Record]  # matters of earlier months still open on ``on``, as of then
     overdue_ids: set[str]
     sessions: list[Record]
     exercises: list[tuple[Record, list[Finding]]]
@@ -312,6 +329,11 @@ class Section:
     store: Any = None  # what printing needs beyond the figures: case numbers (cases.CaseNumbers)
     masker: Any = None  # the village's party names, masked wherever they recur (mask.NameMasker)
     officials: list[str] = field(default_factory=list)  # named by office: never masked
+    on: date | None = None  # the day the figures count to
+    late_ids: set[str] = field(default_factory=set)  # 逾期办结: handled after the deadline
+    entries: list[Record] = field(default_factory=list)  # the month's service log
+    late: list[Any] = field(default_factory=list)  # 补录: backfill.LateEntry, in a village's section
+    submitted: Any = None  # a submitted month: submission.Submitted
 
     @property
     def name(self) -> str:
@@ -340,24 +362,35 @@ class Section:
         return rate(self.checklist_done, self.checklist_required)
 
 
+def carried_matters(store: Store, month: str, village_id: str | None, on: date) -> list[Record]:
+    """Matters raised before ``month`` and still open at the end of ``on``: open now, or closed after it."""
+    candidates = store.list(
+        "matter",
+        village_id=village_id,
+        where="month < ? AND (json_extract(data, '$.stage') != '评事'"
+        " OR json_extract(data, '$.events[#-1].date') > ?)",
+        params=[month, on.isoformat()],
+    )
+    return [m for m in matters.as_of_views(candidates, on) if not matters.is_closed(m)]
+
+
 def section(store: Store, month: str, village: Record | None, *, today: date | None = None) -> Section:
-    """Every figure of one village's month (or, with ``village`` None, of all villages together)."""
-    today = today or date.today()
+    """Every figure of one village's month (or, with ``village`` None, of all villages together), as the
+    month stood at its end (DOMAIN.md §7): printed any day after, it gives the same numbers."""
+    on = days.as_of(month, today)
     vid = village.id if village is not None else None
-    on = overdue_on(month, today)
-    matter_list = store.list(
-        "matter",
-        village_id=vid,
-        month=month,
-        order="json_extract(data, '$.date'), json_extract(data, '$.session_id'), rev",
+    matter_list = matters.as_of_views(
+        store.list(
+            "matter",
+            village_id=vid,
+            month=month,
+            order="json_extract(data, '$.date'), json_extract(data, '$.session_id'), rev",
+        ),
+        on,
     )
-    carried = store.list(
-        "matter",
-        village_id=vid,
-        where="month < ? AND json_extract(data, '$.stage') != '评事'",
-        params=[month],
-    )
+    carried = carried_matters(store, month, vid, on)
     exercises = powers.findings_by_exercise(store, vid, month, today=today)
+    reviewed = [(e, f) for e, f in exercises if powers.reviewed_in(e, month)]
     entries = store.list("service_entry", village_id=vid, month=month)
     notes = store.list(
         "monthly_note",
@@ -366,22 +399,111 @@ def section(store: Store, month: str, village: Record | None, *, today: date | N
         params=[month],
         order="village_id, rev",
     )
+    listed = (*matter_list, *carried)
     return Section(
         month=month,
         village=village,
         matters=matters.figures(store, month, vid, today=today),
         matter_list=matter_list,
         carried=carried,
-        overdue_ids={m.id for m in (*matter_list, *carried) if matters.is_overdue(m, on)},
+        overdue_ids={m.id for m in listed if matters.is_overdue(m, on)},
         sessions=store.list("session", village_id=vid, month=month),
         exercises=exercises,
-        power=power_rows(exercises),
+        power=power_rows(exercises, month),
         checklist=checklist.progress(store, month, vid, today=today),
-        services=service_figures(entries),
-        mediation=mediation_figures(store, month, vid),
-        mediation_last_month=mediation_figures(store, month_add(month, -1), vid),
-        mediation_last_year=mediation_figures(store, month_add(month, -12), vid),
+        services=service_figures(entries, reviewed),
+        mediation=mediation_figures(store, month, vid, today=today),
+        mediation_last_month=mediation_figures(store, month_add(month, -1), vid, today=today),
+        mediation_last_year=mediation_figures(store, month_add(month, -12), vid, today=today),
         notes=notes,
+        on=on,
+        late_ids={m.id for m in listed if matters.handled_late(m, on) and not matters.is_overdue(m, on)},
+        entries=entries,
+    )
+
+
+def _add(into: Any, other: Any) -> None:
+    """Add the numbers (and dicts of numbers, and dicts of rows) of ``other`` into ``into``."""
+    for name, value in vars(other).items():
+        mine = getattr(into, name)
+        if isinstance(value, bool) or name == "month":
+            continue
+        if isinstance(value, int | float):
+            setattr(into, name, mine + value)
+        elif isinstance(value, dict):
+            for key, v in value.items():
+                if isinstance(v, int | float):
+                    mine[key] = mine.get(key, 0) + v
+                elif isinstance(v, dict):
+                    row = mine.setdefault(key, {})
+                    for k, n in v.items():
+                        row[k] = row.get(k, 0) + n
+                else:
+                    if key not in mine:
+                        mine[key] = type(v)()
+                    _add(mine[key], v)
+
+
+def _by_date(records: list[Record]) -> list[Record]:
+    return sorted(records, key=lambda r: (str(r.get("date") or ""), r.id))
+
+
+def merge_sections(month: str, sections: list[Section]) -> Section:
+    """The villages of a report together (a township's 合计): every figure the sum of theirs."""
+    matter_total = MatterFigures(by_stage={s: 0 for s in vocab.STAGES})
+    services = ServiceFigures()
+    mediation = [MediationFigures(m) for m in (month, month_add(month, -1), month_add(month, -12))]
+    power: dict[str, PowerItemRow] = {}
+    duties: dict[str, DutyProgress] = {}
+    for sec in sections:
+        _add(matter_total, sec.matters)
+        _add(services, sec.services)
+        for total, part in zip(
+            mediation, (sec.mediation, sec.mediation_last_month, sec.mediation_last_year), strict=True
+        ):
+            cases = total.cases + part.cases
+            _add(total, part)
+            total.cases = cases
+        for row in sec.power:
+            if row.code not in power:
+                power[row.code] = PowerItemRow(row.code, row.name)
+            _add(power[row.code], row)
+        for p in sec.checklist:
+            have = duties.get(p.duty.code)
+            if have is None:
+                duties[p.duty.code] = replace(p)
+            else:
+                have.done += p.done
+                have.due += p.due
+                have.overdue += p.overdue
+                have.met += p.met
+                if p.required is not None:
+                    have.required = (have.required or 0) + p.required
+    for fig in mediation:
+        fig.cases = _by_date(fig.cases)
+    order = list(load_catalog().items)
+    return Section(
+        month=month,
+        village=None,
+        matters=matter_total,
+        matter_list=[m for s in sections for m in s.matter_list],
+        carried=[m for s in sections for m in s.carried],
+        overdue_ids=set().union(*(s.overdue_ids for s in sections)),
+        sessions=_by_date([x for s in sections for x in s.sessions]),
+        exercises=sorted(
+            (x for s in sections for x in s.exercises), key=lambda x: (str(x[0].get("date") or ""), x[0].id)
+        ),
+        power=sorted(power.values(), key=lambda r: (order.index(r.code) if r.code in order else 999, r.code)),
+        checklist=list(duties.values()),
+        services=services,
+        mediation=mediation[0],
+        mediation_last_month=mediation[1],
+        mediation_last_year=mediation[2],
+        notes=[n for s in sections for n in s.notes],
+        on=sections[0].on if sections else None,
+        late_ids=set().union(*(s.late_ids for s in sections)),
+        entries=[e for s in sections for e in s.entries],
+        late=[e for s in sections for e in s.late],
     )
 
 
@@ -394,6 +516,7 @@ class MonthReport:
     profile: dict[str, Any]
     sections: list[Section]
     total: Section | None  # township reports only: all villages together
+    scope: Any = None  # township.Township: the one township this report covers
 
     @property
     def township(self) -> bool:
@@ -401,6 +524,8 @@ class MonthReport:
 
     @property
     def townships(self) -> list[str]:
+        if self.scope is not None:
+            return [self.scope.name]
         return sorted({s.village.get("township") or "" for s in self.sections if s.village} - {""})
 
     @property
@@ -419,6 +544,8 @@ class MonthReport:
 
     @property
     def judicial_office(self) -> str:
+        if self.scope is not None:
+            return str(self.scope.office)
         offices = sorted({s.village.get("judicial_office") or "" for s in self.sections if s.village} - {""})
         if len(offices) == 1:
             return offices[0]
@@ -448,8 +575,16 @@ def resolve_village(store: Store, ref: str | None) -> Record | None:
         return None
     ref = ref.strip()
     record = store.find(ref)
-    if record is not None and record.kind == "village" and not record.deleted:
-        return record
+    if record is not None and record.kind == "village":
+        live = followed(store, record)  # a village merged into another resolves to that one
+        if live is not None:
+            return live
+    if ref.isdigit() and ref.isascii():  # a national code
+        found = village_by_code(store, ref)
+        if found is not None:
+            return found
+        place = regions.village(ref)  # NotFound for a code of another level or not in the list
+        raise NotFound(f"数据中没有{place.name}（{ref}）；可用 village-counsel villages add {ref} 添加")
     name, _, which = ref.partition("@")
     name, which = name.strip(), which.strip()
     same = store.list("village", where="json_extract(data, '$.name') = ?", params=[name], order="id")
@@ -504,6 +639,26 @@ def advisor_of(store: Store, village: Record, profiles: list[Record] | None = No
     return {}
 
 
+def find_submission(store: Store, village_id: str, month: str) -> Record | None:
+    from .submission import find_submission as find
+
+    return find(store, village_id, month)
+
+
+def mediation_as_submitted(sub: Record, computed: MediationFigures) -> MediationFigures:
+    from .submission import mediation_as_submitted as submitted
+
+    return submitted(sub, computed)  # type: ignore[no-any-return]
+
+
+def frozen_section(
+    store: Store, month: str, village: Record, sec: Section, sub: Record, **kw: Any
+) -> Section:
+    from .submission import frozen_section as frozen
+
+    return frozen(store, month, village, sec, sub, **kw)
+
+
 def month_report(
     store: Store,
     month: str,
@@ -511,14 +666,27 @@ def month_report(
     *,
     today: date | None = None,
     progress: Any = None,
+    township: Any = None,
 ) -> MonthReport:
     """The figures of a month's report. ``village`` (a record or a name) limits it to one village; without
-    it, a store of several villages gives a township report. ``progress(n, total)`` is called per village."""
-    today = today or date.today()
+    it, a store of several villages gives a township report — of ``township`` (a township.Township), or of
+    the store's own township (an office store), else of every village. ``progress(n, total)`` is called
+    per village."""
+    from ..township import store_township, township_villages
+
+    today = today or days.today()
     if isinstance(village, str):
         village = resolve_village(store, village)
     every = list_villages(store)
-    villages = [village] if village is not None else every
+    scope = None
+    if village is None:
+        scope = township or store_township(store)
+    if village is not None:
+        villages = [village]
+    elif scope is not None:
+        villages = township_villages(store, scope)
+    else:
+        villages = every
     labels = village_labels(every)
     profiles = store.list("profile", order="id")
     profile = get_profile(store)
@@ -527,14 +695,23 @@ def month_report(
         sec = section(store, month, v, today=today)
         sec.label = labels.get(v.id)
         sec.advisor = advisor_of(store, v, profiles)
+        if days.month_over(month, today):  # work entered after the month ended (补录), and the submission
+            sec.late = late_entries(store, month, v.id)
+            sub = find_submission(store, v.id, month)
+            if sub is not None:
+                sec = frozen_section(store, month, v, sec, sub, today=today)
+        for attr, earlier in (("mediation_last_month", -1), ("mediation_last_year", -12)):
+            before = find_submission(store, v.id, month_add(month, earlier))
+            if before is not None:  # 上月 and 去年同期 as they were reported
+                setattr(sec, attr, mediation_as_submitted(before, getattr(sec, attr)))
         _for_print(store, sec)
         sections.append(sec)
         if progress is not None:
             progress(n + 1, len(villages) + 1)
-    total = section(store, month, None, today=today) if len(villages) > 1 else None
+    total = merge_sections(month, sections) if len(villages) > 1 or (scope and sections) else None
     if total is not None:
         total.store = store
-    return MonthReport(month, today, dict(profile.data) if profile else {}, sections, total)
+    return MonthReport(month, today, dict(profile.data) if profile else {}, sections, total, scope)
 
 
 def _for_print(store: Store, sec: Section) -> None:

@@ -10,9 +10,11 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer
 
+from .. import days
+from ..days import month_label
 from .charts import completion_chart, stages_chart
 from .figures import MonthReport, month_report, stage_counts
-from .pdf import PageLabel, PrintError, build_pdf, fmt_rate, month_label, para, signature_block, table
+from .pdf import PageLabel, PrintError, build_pdf, fmt_rate, para, signature_block, table
 from .sections import (
     advisors_table,
     checklist_block,
@@ -20,10 +22,23 @@ from .sections import (
     header_block,
     heading,
     mediation_block,
+    month_heading,
     powers_block,
     sign_off,
     village_story,
 )
+
+
+def submission_mark(report: MonthReport, sec: Any) -> str:
+    """A village's row in the township summary says whether its month was submitted (报送)."""
+    if not days.month_over(report.month, report.today):
+        return "—"
+    if sec.village is None:
+        done = sum(1 for s in report.sections if s.submitted is not None)
+        return f"{done}/{len(report.sections)}"
+    if sec.submitted is None:
+        return "未报送"
+    return "有补录" if sec.submitted.changed or sec.submitted.after else "已报送"
 
 
 def _summary_rows(report: MonthReport) -> list[list[Any]]:
@@ -49,9 +64,20 @@ def _summary_rows(report: MonthReport) -> list[list[Any]]:
                 s.services.lectures,
                 s.services.legal_aid,
                 fmt_rate(s.checklist_rate),
+                submission_mark(report, s),
             ]
         )
     return rows
+
+
+def _unsubmitted(report: MonthReport) -> list[Flowable]:
+    if not days.month_over(report.month, report.today):
+        return []
+    missing = [s.name for s in report.sections if s.submitted is None]
+    if not missing:
+        return [para("各村本月月报均已报送。", "small")]
+    shown = "、".join(missing[:30]) + (f" 等 {len(missing)} 个村" if len(missing) > 30 else "")
+    return [para(f"未报送本月月报的村：{shown}（其数字为司法所按现有记录计算，供核对）。", "small")]
 
 
 def township_story(report: MonthReport) -> list[Flowable]:
@@ -61,7 +87,7 @@ def township_story(report: MonthReport) -> list[Flowable]:
     story: list[Flowable] = [
         PageLabel(f"{name or '各村'}汇总 · {month_label(report.month)}"),
         para(f"{name}村法律顾问工作月报（汇总）", "title"),
-        para(f"{month_label(report.month)}　共 {len(report.sections)} 个村", "subtitle"),
+        para(f"{month_heading(report.month, report.today)}　共 {len(report.sections)} 个村", "subtitle"),
         header_block(report, None),
         *advisors_table(report),
         heading(1, "各村主要数据"),
@@ -83,12 +109,19 @@ def township_story(report: MonthReport) -> list[Flowable]:
                 "普法（场）",
                 "法援转介",
                 "清单完成率",
+                "报送",
             ],
             _summary_rows(report),
-            [1.6, 0.8, 0.7, 0.7, 0.7, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.7, 0.8, 0.8, 0.8, 1.0],
+            [1.6, 0.8, 0.7, 0.7, 0.7, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.7, 0.8, 0.8, 0.8, 1.0, 0.8],
             text_cols=(0,),
             total_row=True,
+            extra=[
+                ("TEXTCOLOR", (16, i + 1), (16, i + 1), "#C0392B")  # the 报送 column
+                for i, s in enumerate(report.sections)
+                if submission_mark(report, s) in ("未报送", "有补录")
+            ],
         ),
+        *_unsubmitted(report),
         heading(2, "图表"),
     ]
     if len(report.sections) <= 12:

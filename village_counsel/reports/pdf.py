@@ -182,10 +182,6 @@ def cn_dates_in(text: str) -> str:
     return _ISO_DAY.sub(lambda m: cn_date(m.group(1)), text)
 
 
-def month_label(month: str) -> str:
-    return f"{int(month[:4])}年{int(month[5:7])}月"
-
-
 GRID = colors.HexColor("#666666")
 HEAD_BG = colors.HexColor("#E8ECF2")
 TOTAL_BG = colors.HexColor("#F4F4F4")

@@ -8,8 +8,10 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
+from .. import days, vocab
 from .. import matters as matters_mod
-from .. import vocab
+from ..backfill import KIND_WORDS
+from ..days import month_label
 from .charts import stages_chart
 from .figures import MediationFigures, MonthReport, Section
 from .mask import mask_name, mask_names, mask_text
@@ -21,7 +23,6 @@ from .pdf import (
     fmt_num,
     fmt_rate,
     kv_table,
-    month_label,
     para,
     signature_block,
     table,
@@ -50,6 +51,8 @@ def _distinct(values: list[Any]) -> str:
 def _office(report: MonthReport, sec: Section | None) -> str:
     """A village's own 司法所 in its section (as the village's record says, else as its advisor's profile
     does); the report's (one, or the list) otherwise."""
+    if report.scope is not None:  # a township's report: every box names its one office
+        return report.judicial_office
     if sec is not None:
         own = sec.village.get("judicial_office") if sec.village is not None else None
         own = own or (sec.advisor or {}).get("judicial_office")
@@ -73,7 +76,7 @@ def header_block(report: MonthReport, sec: Section | None) -> Flowable:
             township if sec is None else (sec.village.get("township") if sec.village else township),
         ),
         ("司法所", _office(report, sec) or "—"),
-        ("报告月份", month_label(report.month)),
+        ("报告月份", month_heading(report.month, report.today)),
         ("报告日期", cn_date(report.today)),
         ("法律顾问", _distinct([a.get("name") for a in advisors])),
         ("执业机构", _distinct([a.get("firm") for a in advisors])),
@@ -101,6 +104,14 @@ def advisors_table(report: MonthReport) -> list[Flowable]:
         Spacer(1, 2 * mm),
         table(["法律顾问", "执业机构", "执业证号", "服务村"], rows, [1, 1.8, 1.5, 3], text_cols=(0, 1, 3)),
     ]
+
+
+def month_heading(month: str, today: Any) -> str:
+    """2026年11月, or, while the month runs, 2026年11月（截至11月20日）: the day its figures count to."""
+    on = days.as_of(month, today)
+    if on < days.month_end(month):
+        return f"{month_label(month)}（截至{on.month}月{on.day}日）"
+    return month_label(month)
 
 
 def heading(n: int, text: str) -> Flowable:
@@ -371,7 +382,7 @@ def _matter_row(n: int, m: Any, sec: Section, year: int) -> list[Any]:
         m.get("route") or "—",
         mask_name(m.get("responsible"), sec.officials) or "—",
         short_date(m.get("deadline"), year),
-        "逾期" if m.id in sec.overdue_ids else "",
+        "逾期" if m.id in sec.overdue_ids else ("逾期办结" if m.id in sec.late_ids else ""),
     ]
 
 
@@ -395,29 +406,42 @@ MATTER_HEADER = [
     "办理期限",
     "逾期",
 ]
-MATTER_WIDTHS = [0.45, 1.05, 0.65, 2.5, 0.8, 0.7, 0.85, 0.65, 1.05, 0.5]
+MATTER_WIDTHS = [0.45, 1.05, 0.65, 2.35, 0.8, 0.7, 0.85, 0.65, 1.05, 0.65]
 
 
 def _sessions(sec: Section, *, chart: bool = True, lists: bool = True) -> list[Flowable]:
     f = sec.matters
     out: list[Flowable] = [
         table(
-            ["说事（场）", "提出事项", "已办结", "逾期未办", "涉法事项", "办结率", "已评议", "满意率"],
+            [
+                "说事（场）",
+                "提出事项",
+                "已办结",
+                "逾期未办",
+                "逾期办结",
+                "涉法事项",
+                "办结率",
+                "已评议",
+                "满意率",
+            ],
             [
                 [
                     f.sessions,
                     f.raised,
                     f.closed,
                     f.overdue,
+                    f.handled_late,
                     f.legal,
                     fmt_rate(f.closure_rate),
                     f.evaluated,
                     fmt_rate(f.satisfaction_rate),
                 ]
             ],
-            [1] * 8,
+            [1] * 9,
         ),
         para(
+            "各项按月末（本月未结束时为截至日）的状态统计；逾期未办 = 超过办理期限仍未办理，"
+            "逾期办结 = 超过办理期限后才办理。"
             "办结率 = 已办结（评事为满意或基本满意）÷ 本月提出；满意率 = （满意 + 基本满意）÷ 评议次数。",
             "small",
         ),
@@ -444,9 +468,11 @@ def _sessions(sec: Section, *, chart: bool = True, lists: bool = True) -> list[F
 def powers_block(sec: Section, *, details: bool = True) -> list[Flowable]:
     exercised = sum(r.exercises for r in sec.power)
     flagged = sum(1 for _, f in sec.exercises if f)
+    started = sum(r.started for r in sec.power)
     out: list[Flowable] = [
         para(
-            f"本月启动小微权力事项 {exercised} 件，经合法性审查发现程序问题 {sec.findings} 处（涉及 {flagged} 件），"
+            f"本月办理小微权力事项 {exercised} 件（其中本月启动 {started} 件，其余为往月启动、本月有办理步骤或审查），"
+            f"经合法性审查发现程序问题 {sec.findings} 处（涉及 {flagged} 件），"
             f"公示期间收到异议 {sec.objections} 件次。",
             "body",
         )
@@ -534,12 +560,98 @@ def _notes(sec: Section, key: str, empty: str) -> list[Flowable]:
     return [para(t, "body") for t in texts]
 
 
+def _late_what(record: Any, masker: Any = None) -> str:
+    """A late record, named without personal data (the village's party names masked wherever they recur)."""
+    d = record.data
+    if record.kind == "session":
+        return str(d.get("number") or "说事会")
+    if record.kind == "matter":
+        return _clip(mask_text(d.get("content"), [d.get("raiser"), d.get("responsible")], known=masker), 40)
+    if record.kind == "power_exercise":
+        subject = mask_text(d.get("subject"), [d.get("applicant")], known=masker)
+        return f"{d.get('number') or ''} {_clip(subject, 30)}"
+    content = mask_text(d.get("content"), [d.get("names"), d.get("parties")], known=masker)
+    return f"{d.get('duty') or ''}：{_clip(content, 30)}"
+
+
+def _late_table(entries: list[Any], year: int, masker: Any = None) -> Flowable:
+    rows = [
+        [
+            n,
+            KIND_WORDS.get(e.record.kind, e.record.kind),
+            _late_what(e.record, masker),
+            short_date(e.record.get("date"), year),
+            short_date(e.entered.isoformat(), year),
+            e.what,
+        ]
+        for n, e in enumerate(entries, start=1)
+    ]
+    return table(
+        ["序号", "类型", "记录", "记录日期", "录入日期", "情况"],
+        rows,
+        [0.5, 0.9, 3.4, 0.9, 0.9, 0.7],
+        text_cols=(2,),
+    )
+
+
+def backfill_block(sec: Section) -> list[Flowable]:
+    """补录 (work of the month entered after it ended) and, for a submitted month, 报送后补录: never silent."""
+    year = int(sec.month[:4])
+    out: list[Flowable] = []
+    if sec.late:
+        out.append(
+            para(
+                f"本月有 {len(sec.late)} 条记录在月末之后才录入或修改（补录，按录入时间判断），已计入以上各项：",
+                "body",
+            )
+        )
+        out.append(_late_table(sec.late, year, sec.masker))
+    else:
+        out.append(para("本月没有月末之后补录的记录。", "body"))
+    info = sec.submitted
+    if info is None:
+        out.append(para("本月尚未报送司法所。", "body"))
+        return out
+    out.append(
+        para(
+            f"本月已于 {days.local_stamp(info.submitted_at)} 报送司法所（月报 PDF 的 SHA-256："
+            f"{info.record.get('pdf_sha256')}）。以上为报送时的数据。",
+            "body",
+        )
+    )
+    out.append(para("报送后补录", "h2"))
+    if info.recomputed_differs:
+        out.append(
+            para(
+                "注意：按报送时的记录重新计算，与报送数不一致（程序版本的统计口径有变化）；以报送数为准。",
+                "body",
+            )
+        )
+    if not info.changed and not info.after:
+        out.append(para("报送后没有补录或修改。", "body"))
+        return out
+    if info.changed:
+        out.append(para("报送后数字有变化的项目：", "body"))
+        out.append(
+            table(
+                ["项目", "报送数", "现数"],
+                [[k, a, b] for k, a, b in info.changed],
+                [2.4, 1, 1],
+                text_cols=(0,),
+            )
+        )
+    if info.after:
+        out.append(para(f"报送后录入或修改的记录 {len(info.after)} 条：", "body"))
+        out.append(_late_table(info.after, year, sec.masker))
+    return out
+
+
 def village_story(report: MonthReport, sec: Section) -> list[Flowable]:
     """One village's section (its own header and sign-off)."""
     story: list[Flowable] = [
         PageLabel(f"{sec.name} · {month_label(sec.month)}"),
         para(f"{sec.name}法律顾问工作月报", "title"),
-        para(month_label(sec.month), "subtitle"),
+        para(month_heading(sec.month, report.today), "subtitle"),
         header_block(report, sec),
     ]
     parts = [
@@ -555,6 +667,8 @@ def village_story(report: MonthReport, sec: Section) -> list[Flowable]:
         ("风险隐患与重大事项", _notes(sec, "risks", "本月未报告风险隐患与重大事项。")),
         ("下月工作计划", _notes(sec, "plan", "（未填写）")),
     ]
+    if sec.on is not None and sec.on >= days.month_end(sec.month):  # an ended month: 补录 and 报送
+        parts.append(("补录与报送", backfill_block(sec)))
     for n, (title, flowables) in enumerate(parts, start=1):
         story.append(CondPageBreak(30 * mm))
         story.append(KeepTogether([heading(n, title), flowables[0]]))

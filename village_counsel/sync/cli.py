@@ -44,6 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ks = p.add_subparsers(dest="keys_command", metavar="ACTION", parser_class=type(p))
     k = ks.add_parser("office-init", help="为司法所（乡镇）数据生成司法所密钥对")
     k.add_argument("--name", help="司法所名称（默认取法律顾问资料中的司法所，否则“司法所”）")
+    k.add_argument(
+        "--township", metavar="乡镇", help="本司法所所在乡镇（名称或 9 位代码）：月报默认只含该乡镇的村"
+    )
     k = ks.add_parser("office-export", help="把司法所公钥写入文件，发给法律顾问")
     k.add_argument("-o", "--output", type=path, required=True, metavar="FILE", help="公钥文件路径")
     k = ks.add_parser("request", help="（法律顾问）生成本机的登记申请，交给司法所")
@@ -151,7 +154,10 @@ def cmd_keys(args: argparse.Namespace) -> int:
             return action(store, args)
     with open_cli_store(args) as store:
         if args.keys_command == "office-init":
-            name = args.name or _default_office_name(store)
+            from ..township import set_store_township
+
+            town = set_store_township(store, args.township) if args.township else None  # NotFound: exit 1
+            name = args.name or (town.office if town else _default_office_name(store))
             key = keys.office_init(store, name)
             print(f"已生成司法所密钥：{key.name}，指纹 {key.fingerprint}")
             return EXIT_OK
@@ -255,15 +261,19 @@ def _default_office_name(store: Store) -> str:
 
 
 def cmd_sync_status(args: argparse.Namespace) -> int:
+    from ..reports.submission import month_states
+
     with open_cli_store(args) as store:
         own = own_status(store)
         devices = device_statuses(store)
         villages = village_statuses(store)
+        months = month_states(store)  # 报送: per village and ended month
     if args.json:
         body = {
             "device": own,
             "devices": [asdict(d) for d in devices],
             "villages": [asdict(v) for v in villages],
+            "submissions": [asdict(m) for m in months],
         }
         print(json.dumps(body, ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -289,6 +299,15 @@ def cmd_sync_status(args: argparse.Namespace) -> int:
         print(f"  {v.name}：最近同步 {local_time(v.last_sync, '从未')}")
     if devices:
         print(f"本月未同步的村：{'、'.join(v.name for v in stale) if stale else '无'}")
+    for month in sorted({m.month for m in months}):
+        rows = [m for m in months if m.month == month]
+        shown = "；".join(
+            f"{m.village} {m.label}"
+            + (f"（{local_time(m.submitted_at)}）" if m.submitted_at else "")
+            + (f"，之后 {m.changes} 条补录" if m.changes else "")
+            for m in rows
+        )
+        print(f"{month} 月报报送：{shown}")
     return EXIT_OK
 
 

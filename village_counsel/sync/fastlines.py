@@ -235,6 +235,13 @@ class _Recipient(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     amount: _Short | UnsetType = UNSET
 
 
+# a submission's figures (shapes.shape_problem): label → the figure as printed
+_FIGURES = Annotated[
+    dict[Annotated[str, Meta(min_length=1, max_length=40)], Annotated[str, Meta(max_length=40)]],
+    Meta(min_length=1, max_length=200),
+]
+
+
 # Per kind, the keys this program writes besides the form's fields, with the type shapes.shape_problem
 # accepts (and, for the ones it does not look at, any scalar). A line with any other key takes the full
 # path.
@@ -243,7 +250,7 @@ def _extra(
 ) -> dict[str, dict[str, tuple[Any, bool] | None]]:
     parties = (list[party], False) if party else None  # type: ignore[valid-type]
     return {
-        "village": {},
+        "village": {"merged_into": _LINK},
         "profile": {},
         "session": {"service_id": _LINK},
         "matter": {
@@ -266,12 +273,12 @@ def _extra(
         "service_entry": {
             "matter_id": _LINK,
             "session_id": _LINK,
-            "closed_on": (Scalar, False),
             "applicants": parties,
             "respondents": parties,
             "case_seq": (Annotated[int, Meta(ge=1, le=_INT64["le"])] | None, False),
         },
         "monthly_note": {},
+        "submission": {"figures": (_FIGURES, True)},
     }
 
 

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from .. import days
 from ..store import Store
 from ..villages import list_villages, village_labels
 from . import keys
@@ -143,7 +144,7 @@ def _local_month(stamp: str) -> str:
 
 def village_statuses(store: Store, today: date | None = None) -> list[VillageStatus]:
     """Each village's last sync from another device; ``synced_this_month`` against ``today``'s month."""
-    month = (today or date.today()).isoformat()[:7]
+    month = (today or days.today()).isoformat()[:7]
     last: dict[str, str] = {}
     for raw, imported_at in store.select(
         "SELECT villages, imported_at FROM imports WHERE device_id != ?", [store.device_id]

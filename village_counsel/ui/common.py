@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import QObject, QRect, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QWidget
 
 from .. import search
+from ..days import month_label, this_month
 from ..errors import CounselError
 from ..store import Changes, Store
 from ..villages import list_villages, village_labels
@@ -29,14 +28,6 @@ class Hub(QObject):
                 changes.add(item)  # type: ignore[arg-type]
         if changes:
             self.changed.emit(changes)
-
-
-def this_month() -> str:
-    return date.today().isoformat()[:7]
-
-
-def month_label(month: str) -> str:
-    return f"{month[:4]}年{int(month[5:7])}月"
 
 
 class VillageCombo(QComboBox):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -34,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import checklist, matters, powers, search, vocab
+from .. import checklist, days, matters, powers, search, vocab
 from ..store import Record, Store
 from .common import (
     FiguresPage,
@@ -241,7 +240,8 @@ class DashboardPage(FiguresPage):
         self.tiles["closed"].set(
             str(f.closed), f"办结率 {_pct(f.closure_rate)}　满意率 {_pct(f.satisfaction_rate)}"
         )
-        self.tiles["overdue"].set(str(f.overdue), "超过办理期限未办结", alert=bool(f.overdue))
+        late = f"另逾期办结 {f.handled_late} 件" if f.handled_late else "超过办理期限未办结"
+        self.tiles["overdue"].set(str(f.overdue), late, alert=bool(f.overdue))
         found = sum(len(x) for _, x in self.findings)
         self.tiles["exercises"].set(str(len(self.findings)))
         self.tiles["findings"].set(
@@ -366,15 +366,17 @@ class DashboardPage(FiguresPage):
     def records_for(self, key: str, arg: str | None = None) -> tuple[str, list[Record]]:
         month = self.month.month() or this_month()
         village_id = self.village.village_id()
-        month_matters = lambda: self.store.list("matter", village_id=village_id, month=month)  # noqa: E731
+        on = days.as_of(month)  # as the month stood at its end (today, while it runs)
+        month_matters = lambda: matters.as_of_views(  # noqa: E731
+            self.store.list("matter", village_id=village_id, month=month), on
+        )
         if key == "sessions":
             return "说事会", self.store.list("session", village_id=village_id, month=month)
         if key == "raised":
             return "提出事项", month_matters()
         if key == "closed":
-            return "已办结事项", [m for m in month_matters() if m.get("stage") == "评事"]
+            return "已办结事项", [m for m in month_matters() if matters.is_closed(m)]
         if key == "overdue":
-            on = min(date.today(), checklist.month_bounds(month)[1] + timedelta(days=1))
             return "逾期事项", [m for m in month_matters() if matters.is_overdue(m, on)]
         if key == "stage":
             label = vocab.STAGE_STATUS.get(arg or "", arg)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
 from html import escape
 from typing import Any
 
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import checklist, matters, search, vocab
+from .. import checklist, days, matters, search, vocab
 from ..catalog import load_catalog
 from ..errors import CounselError, ValidationError
 from ..forms import form_for
@@ -225,7 +224,7 @@ class SessionDialog(RecordDialog):
             form_for("session"),
             values=session.data
             if session
-            else {"date": date.today().isoformat(), "format": vocab.SESSION_FORMATS[0]},
+            else {"date": days.today().isoformat(), "format": vocab.SESSION_FORMATS[0]},
         )
         self.body_layout.addWidget(self.editor)
         self.body_layout.addWidget(QLabel("<b>说事事项</b>（每行一件；提出人、内容、类别必填）"))
@@ -395,7 +394,7 @@ class StageDialog(RecordDialog):
         summary.setWordWrap(True)
         summary.setTextFormat(Qt.TextFormat.RichText)
         self.body_layout.addWidget(summary)
-        today = date.today().isoformat()
+        today = days.today().isoformat()
         start = {"decided_on": today, "evaluated_on": today, "feedback_date": today}
         self.editor = FormEditor(
             form_for("matter"),
@@ -489,7 +488,9 @@ class MatterDialog(QDialog):
         lines = [f"<p style='font-size:large'><b>{escape(str(m.get('content', '')))}</b></p>"]
         overdue = matters.is_overdue(m)
         state = matters.status_label(m) + (
-            "　<span style='color:#c62828'><b>已逾期</b></span>" if overdue else ""
+            "　<span style='color:#c62828'><b>已逾期</b></span>"
+            if overdue
+            else ("　<span style='color:#c62828'>逾期办结</span>" if matters.handled_late(m) else "")
         )
         lines.append(f"<p>状态：{state}{'（已删除）' if m.deleted else ''}</p><table cellpadding=3>")
         for key in (f.name for f in form_for("matter").fields if f.name != "content"):  # content: the title
@@ -627,6 +628,7 @@ MEDIATION_FIELDS = (
     "mediators",
     "amount",
     "outcome",
+    "closed_on",  # 结案日期: the month the outcome counts in
     "prevented_criminal_cases",
     "prevented_criminal_people",
     "prevented_petition_cases",
@@ -681,7 +683,7 @@ class ServiceDialog(RecordDialog):
             dict(entry.data)
             if entry
             else {
-                "date": date.today().isoformat(),
+                "date": days.today().isoformat(),
                 "duty": duty or self.last.get("duty") or catalog.duty_names[0],
                 "hours": 1,
                 "people": 1,
@@ -763,7 +765,7 @@ class ServiceDialog(RecordDialog):
         village_id = self.village.village_id()
         if not village_id:
             raise ValidationError({"村": "请先在“设置”中添加村"})
-        today = date.today().isoformat()
+        today = days.today().isoformat()
         if str(values.get("date") or "") > today and str(values.get("date") or "")[:4].isdigit():
             # the log records services given (a date typed a year off would count for a duty to come)
             raise ValidationError(

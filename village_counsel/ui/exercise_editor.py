@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import powers, vocab
+from .. import days, powers, vocab
 from ..catalog import PowerItem, Step, load_catalog
 from ..errors import ValidationError
 from ..forms import form_for, validate
@@ -51,7 +51,15 @@ HEAD_FIELDS = (
     "applicant_id",
 )
 HEAD_BREAKS = ("subject",)
-TAIL_FIELDS = ("filing_date", "filing_ref", "archive_ref", "supervision_opinion", "advisor_opinion", "result")
+TAIL_FIELDS = (
+    "filing_date",
+    "filing_ref",
+    "archive_ref",
+    "supervision_opinion",
+    "advisor_opinion",
+    "reviewed_on",  # the review's day: a 合法性审查 of that month
+    "result",
+)
 TAIL_BREAKS = ("supervision_opinion", "result")
 PERSONAL_FIELDS = ("applicant", "applicant_id")  # asked only for items that need them (DOMAIN.md §6)
 STEP_COLUMNS = (
@@ -138,7 +146,7 @@ class ExerciseDialog(RecordDialog):
         data: dict[str, Any] = (
             dict(exercise.data)
             if exercise
-            else {"date": date.today().isoformat(), "item": item or powers.DECISION_ITEM, "status": "进行中"}
+            else {"date": days.today().isoformat(), "item": item or powers.DECISION_ITEM, "status": "进行中"}
         )
         self.extra = {
             k: v for k, v in data.items() if k not in {f.name for f in form_for("power_exercise").fields}
@@ -354,7 +362,7 @@ class ExerciseDialog(RecordDialog):
             amount = float(str(values.get("amount") or 0).replace(",", ""))
         except ValueError:
             amount = 0.0
-        day = values.get("date") if _valid_date(values.get("date")) else date.today().isoformat()
+        day = values.get("date") if _valid_date(values.get("date")) else days.today().isoformat()
         found = powers.review({**values, "steps": steps, "amount": amount, "date": day}, catalog=self.catalog)
         self.findings.clear()
         self.findings_title.setText(

@@ -8,13 +8,12 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from .. import matters, powers, search
+from .. import days, matters, powers, search
 from ..catalog import load_catalog
 from ..forms import form_for
 from ..store import Record, Store
@@ -68,7 +67,9 @@ def columns_for(kind: str) -> list[Column]:
         cols.append(
             Column(
                 "状态",
-                lambda r, _n: matters.status_label(r) + ("（逾期）" if matters.is_overdue(r) else ""),
+                lambda r, _n: (
+                    matters.status_label(r) + (f"（{label}）" if (label := matters.overdue_label(r)) else "")
+                ),
                 "stage",
             )
         )
@@ -105,7 +106,7 @@ class RecordTableModel(QAbstractTableModel):
         self.ids: list[str] = []
         self._cache: OrderedDict[str, Record | None] = OrderedDict()
         self._names: dict[str, str] = {}
-        self.today = date.today()
+        self.today = days.today()
         self.reload()
 
     # --- loading ---------------------------------------------------------------------------------------------

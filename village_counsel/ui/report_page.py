@@ -166,6 +166,7 @@ class RecordPrinter(QObject):
 
     def on_failed(self, exc: BaseException) -> None:
         self.busy = False
+        self._after_submit = False
         report_error(self.widget, exc)
 
     def offer(self, path: Path, name: str) -> None:
@@ -234,6 +235,9 @@ class ReportPage(QWidget):
         self.generate_button = QPushButton("生成月报")
         self.generate_button.setDefault(True)
         self.note_button = QPushButton("填写风险与计划…")
+        self.submit_button = QPushButton("报送本月…")
+        self.submit_button.setObjectName("submit_month")
+        self.submit_button.setToolTip("把所选月份的月报报送司法所：数字冻结，之后的补录单独列出")
         self.save_button = QPushButton("另存为 PDF…")
         self.print_button = QPushButton("打印…")
         self.open_button = QPushButton("用系统阅读器打开")
@@ -272,6 +276,7 @@ class ReportPage(QWidget):
         bar.addWidget(self.village)
         bar.addWidget(self.generate_button)
         bar.addWidget(self.note_button)
+        bar.addWidget(self.submit_button)
         bar.addStretch(1)
         # what to do with the PDF shown sits beside the line that says what it is: the page then fits a
         # 1024-pixel-wide screen
@@ -296,6 +301,7 @@ class ReportPage(QWidget):
         # signals, wired in one place
         self.generate_button.clicked.connect(self.on_generate_clicked)
         self.note_button.clicked.connect(self.on_note_clicked)
+        self.submit_button.clicked.connect(self.on_submit_clicked)
         self.village.currentIndexChanged.connect(self.on_village_changed)
         self.month.currentIndexChanged.connect(self.on_village_changed)
         self.update_note_button()
@@ -373,6 +379,15 @@ class ReportPage(QWidget):
         self.generate_button.setEnabled(True)
         self.doc_button.setEnabled(True)
         self.update_note_button()
+        if getattr(self, "_after_submit", False):
+            self._after_submit = False
+            if self.hub is not None:
+                from ..store import Changes
+
+                self.hub.emit_changes(Changes(kinds={"submission"}))
+            if path.is_dir():
+                self.status.setText(f"已报送 {len(self._submitted)} 个村的月报（PDF 在 {path}）。")
+                return
         self.show_pdf(path)
 
     def on_failed(self, exc: BaseException) -> None:
@@ -404,6 +419,7 @@ class ReportPage(QWidget):
         While a report is generated the button waits too (the store is busy on the worker)."""
         village_id = self.village.village_id()
         self.note_button.setEnabled(bool(village_id) and not self.busy)
+        self.submit_button.setEnabled(not self.busy)
         if not village_id:
             self.note_button.setToolTip("请先在“村”中选择一个村：风险隐患与下月计划按村按月填写。")
         else:
@@ -437,6 +453,48 @@ class ReportPage(QWidget):
 
     def on_note_clicked(self) -> None:
         self.edit_note()
+
+    # --- 报送 -------------------------------------------------------------------------------------------------
+
+    def submit(self, confirm: bool = True) -> None:
+        """报送: submit the chosen month (of the chosen village, or of every village) in the background; the
+        submitted report is shown. Refusals (a month not over, already submitted) are said, not raised."""
+        from ..reports.submission import submit_month
+
+        if self.busy:
+            return
+        month = self.month.month() or this_month()
+        village_id = self.village.village_id()
+        who = self.village.currentText() if village_id else "全部村"
+        if confirm and (
+            QMessageBox.question(
+                self,
+                "报送月报",
+                f"报送{who}{month_label(month)}的月报？\n报送后该月数字即冻结（记录报送时的数字与 PDF 的 "
+                "SHA-256，随同步文件交司法所）；之后补录的内容会在该月月报的“报送后补录”中列出。",
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
+            return
+        out_dir = Path(self._tmp_dir) / f"submitted-{month}"
+
+        def render(s: Store) -> Path:
+            village = s.get("village", village_id) if village_id else None
+            done = submit_month(s, month, [village] if village else None, out_dir=out_dir)
+            self._submitted = [(r.village_id, r["pdf_sha256"], p) for r, p in done]
+            return done[0][1] if len(done) == 1 and done[0][1] else out_dir
+
+        self._submitted: list[tuple[str | None, str, Path | None]] = []
+        self._start(
+            _in_own_store(self.store.path, self.store, render),
+            f"法律顾问工作月报-{month}-{who}-报送.pdf",
+            f"正在报送{who}{month_label(month)}的月报…",
+            progress=False,
+        )
+        self._after_submit = True
+
+    def on_submit_clicked(self) -> None:
+        self.submit()
 
     # --- saving and printing ----------------------------------------------------------------------------------
 

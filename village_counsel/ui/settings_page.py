@@ -25,12 +25,22 @@ from ..errors import CounselError, RuleError, ValidationError
 from ..forms import form_for
 from ..names import escaped
 from ..store import KINDS, Changes, Store
-from ..villages import delete_village, get_profile, set_profile, why_not_delete
+from ..township import set_store_township, store_township
+from ..villages import (
+    create_village,
+    delete_village,
+    get_profile,
+    list_villages,
+    set_profile,
+    village_by_code,
+    why_not_delete,
+)
 from .common import Hub, confirm, heading, report_error
 from .editors import VillageDialog
 from .form_editor import FormEditor
 from .models import Column, RecordTableModel, field_column
 from .ops import run_op
+from .village_picker import PickTownshipDialog, PickVillagesDialog
 
 
 class SettingsPage(QWidget):
@@ -92,7 +102,7 @@ class SettingsPage(QWidget):
         # The name as every other list shows it: two villages of one name told apart.
         name = Column("村名", lambda r, names: names.get(r.id) or r.get("name") or "", "name")
         columns = [name] + [
-            field_column("village", n) for n in ("township", "county", "secretary", "households")
+            field_column("village", n) for n in ("code", "township", "county", "secretary", "households")
         ]
         self.villages = RecordTableModel(store, "village", columns, parent=self)
         self.villages.sort_key, self.villages.descending = "name", False
@@ -106,7 +116,13 @@ class SettingsPage(QWidget):
         self.village_view.verticalHeader().hide()
         self.village_view.doubleClicked.connect(lambda index: self.edit_village(index.row()))
         buttons = QHBoxLayout()
+        pick = QPushButton("从名单添加…")
+        pick.setObjectName("pick_villages")
+        pick.setToolTip("按县、乡镇从统计用区划代码名单中勾选村（可多选）")
+        pick.clicked.connect(self.pick_villages)
+        buttons.addWidget(pick)
         add = QPushButton("添加村")
+        add.setToolTip("名单中没有的村：按名称添加")
         add.clicked.connect(self.add_village)
         edit = QPushButton("编辑所选")
         edit.clicked.connect(lambda: self.edit_village(self.village_view.currentIndex().row()))
@@ -119,10 +135,21 @@ class SettingsPage(QWidget):
         buttons.addStretch(1)
         vl.addWidget(self.village_view, 1)
         vl.addLayout(buttons)
+        town_box = QGroupBox("司法所所在乡镇（街道）")
+        tl = QHBoxLayout(town_box)
+        self.township_label = QLabel()
+        self.township_label.setWordWrap(True)
+        tl.addWidget(self.township_label, 1)
+        choose_town = QPushButton("选择乡镇…")
+        choose_town.setObjectName("choose_township")
+        choose_town.clicked.connect(self.choose_township)
+        tl.addWidget(choose_town)
+        self.show_township()
         left = QVBoxLayout()
         left.addWidget(data_box)
         left.addWidget(backup_box)
         left.addWidget(profile_box)
+        left.addWidget(town_box)
         left.addStretch(1)
         columns_row = QHBoxLayout()
         columns_row.addLayout(left, 1)
@@ -149,6 +176,51 @@ class SettingsPage(QWidget):
             return
         self.profile_note.setText("已保存。")
         self.hub.emit_changes(record)
+
+    def show_township(self) -> None:
+        town = store_township(self.store)
+        self.township_label.setText(
+            f"本机的月报默认只含{town.label}的村，审核栏为{town.office}。"
+            if town
+            else "未选择（法律顾问的电脑不必选；司法所选定后，月报默认只含本乡镇的村）"
+        )
+
+    def choose_township(self) -> None:
+        town = store_township(self.store)
+        code = town.code if town and town.code else ""
+        dialog = PickTownshipDialog(self, county=code[:6], township=code)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            set_store_township(self.store, dialog.picker.township_code())
+        except CounselError as exc:
+            report_error(self, exc)
+            return
+        self.show_township()
+
+    def pick_villages(self) -> None:
+        """Add the villages ticked in the national list (each once: one already here is left as it is)."""
+        first = next((v.get("code") for v in list_villages(self.store) if v.get("code")), "") or ""
+        dialog = PickVillagesDialog(self, county=first[:6])
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.add_codes(dialog.picker.codes())
+
+    def add_codes(self, codes: list[str]) -> Changes:
+        changes = Changes()
+        problems = []
+        for code in codes:
+            if village_by_code(self.store, code) is not None:
+                continue
+            try:
+                changes.add(create_village(self.store, {"code": code}))
+            except ValidationError as exc:
+                problems.append(f"{code}：{'；'.join(exc.errors.values())}")
+        if changes:
+            self.hub.emit_changes(changes)
+        if problems:
+            report_error(self, CounselError("\n".join(problems)))
+        return changes
 
     def new_record(self) -> None:  # Ctrl+N here adds a village
         self.add_village()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import days
 from ..errors import CounselError
 from ..forms import FORMS
 from ..store import Changes, Store
@@ -185,6 +185,8 @@ class SyncPage(QWidget):
         self.tabs.addTab(conflict_panel, "冲突")
         self.tabs.addTab(self.device_table, "各设备")
         self.tabs.addTab(self.village_table, "各村同步")
+        self.submission_table = _table(["村", "月份", "报送", "报送时间", "报送后补录"])
+        self.tabs.addTab(self.submission_table, "月报报送")
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading("同步"))
@@ -253,7 +255,7 @@ class SyncPage(QWidget):
         )
         for r, d in enumerate(devices):
             self.device_table.item(r, 0).setToolTip(f"设备编号 {d.device_id}")
-        villages = village_statuses(self.store, date.today())
+        villages = village_statuses(self.store, days.today())
         _fill(
             self.village_table,
             [
@@ -268,6 +270,29 @@ class SyncPage(QWidget):
         for r, v in enumerate(villages):
             if not v.synced_this_month:
                 self.village_table.item(r, 2).setForeground(QColor("#b00020"))
+        self.refresh_submissions()
+
+    def refresh_submissions(self) -> None:
+        """Per village and ended month: submitted (when), not submitted, changed after submission."""
+        from ..reports.submission import month_states
+
+        states = sorted(month_states(self.store), key=lambda m: (m.month, m.village), reverse=True)
+        _fill(
+            self.submission_table,
+            [
+                [
+                    m.village,
+                    days.month_label(m.month),
+                    m.label,
+                    local_time(m.submitted_at, "—"),
+                    f"{m.changes} 条" if m.changes else "—",
+                ]
+                for m in states
+            ],
+        )
+        for r, m in enumerate(states):
+            if m.state != "submitted":
+                self.submission_table.item(r, 2).setForeground(QColor("#b00020"))
 
     def _device(self, origin: str) -> str:
         if origin == self.store.device_id:
@@ -373,7 +398,7 @@ class SyncPage(QWidget):
             report_error(self, exc)
             return
         seq = int(own_status(self.store)["last_export_seq"]) + 1  # type: ignore[call-overload]
-        name = f"村法律顾问-{self.store.device_id}-{seq:04d}-{date.today():%Y%m%d}.zip"
+        name = f"村法律顾问-{self.store.device_id}-{seq:04d}-{days.today():%Y%m%d}.zip"
         full = self.full_check.isChecked()
         path = self.store.path
 

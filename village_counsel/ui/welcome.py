@@ -22,15 +22,16 @@ from ..errors import CounselError, ValidationError
 from ..forms import form_for
 from ..store import Store
 from ..sync import ImportResult, import_paths
-from ..villages import create_village, list_villages, set_profile, village_labels
+from ..villages import create_village, list_villages, set_profile, village_by_code, village_labels
 from .common import heading
 from .form_editor import ERROR_STYLE, FormEditor
 from .ops import run_op, show_error
+from .village_picker import PlacePicker
 
-VILLAGES_REQUIRED = "服务的村（社区）＊："
-VILLAGES_EXTRA = "另外服务的村（社区）（可不填，导入的村不必再写）："
-PLACEHOLDER_REQUIRED = "每行一个村，可写“村名 乡镇”，例如：\n上张村 西周镇\n东门村 石浦镇"
-PLACEHOLDER_EXTRA = "如还服务文件以外的村，每行一个，可写“村名 乡镇”"
+VILLAGES_REQUIRED = "服务的村（社区）＊：从名单中勾选（可多选）；名单中没有的村写在下面，每行一个："
+VILLAGES_EXTRA = "另外服务的村（社区）（可不填，导入的村不必再选）："
+PLACEHOLDER_REQUIRED = "名单中没有的村，每行一个，可写“村名 乡镇”，例如：\n上张村 西周镇\n东门村 石浦镇"
+PLACEHOLDER_EXTRA = "如还服务文件以外、名单中没有的村，每行一个，可写“村名 乡镇”"
 
 
 def _load_demo(path: str) -> object:
@@ -66,7 +67,7 @@ class WelcomeDialog(QDialog):
         super().__init__(parent)
         self.store = store
         self.setWindowTitle("欢迎使用村法律顾问助手")
-        self.resize(720, 500)
+        self.resize(760, 640)
         intro = QLabel(
             "第一次使用，请填写您的基本信息和服务的村。以后可在“设置”中修改。\n"
             "所有数据只保存在本机，不需要联网。\n"
@@ -75,11 +76,13 @@ class WelcomeDialog(QDialog):
         )
         intro.setWordWrap(True)
         self.profile = FormEditor(form_for("profile"), ("name", "firm", "phone", "judicial_office"))
-        self.villages = QPlainTextEdit()
+        self.picker = PlacePicker(parent=self)  # county → township → villages of the national list
+        self.picker.list.setFixedHeight(130)
+        self.villages = QPlainTextEdit()  # the fallback: villages not in the list, typed by name
         self.villages.setObjectName("villages")
         self.villages.setPlaceholderText(PLACEHOLDER_REQUIRED)
         self.villages.setTabChangesFocus(True)
-        self.villages.setFixedHeight(120)
+        self.villages.setFixedHeight(64)
         self.villages_error = QLabel()
         self.villages_error.setStyleSheet(ERROR_STYLE)
         self.villages_error.hide()
@@ -116,6 +119,7 @@ class WelcomeDialog(QDialog):
         self.villages_label = QLabel(VILLAGES_REQUIRED)
         self.villages_label.setAlignment(Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.villages_label)
+        layout.addWidget(self.picker)
         layout.addWidget(self.villages)
         layout.addWidget(self.villages_error)
         layout.addStretch(1)
@@ -162,7 +166,15 @@ class WelcomeDialog(QDialog):
         except ValidationError as exc:
             errors.update(exc.errors)
         # villages imported from a sync file count: then typing more is optional
-        village_problems = [] if rows or list_villages(self.store) else ["请至少填写一个村"]
+        codes = self.picker.codes()
+        village_problems = [] if rows or codes or list_villages(self.store) else ["请至少选择或填写一个村"]
+        for code in codes:
+            if village_by_code(self.store, code) is not None:
+                continue  # already here (from a sync file): the same village, not a second one
+            try:
+                create_village(self.store, {"code": code})
+            except ValidationError as exc:
+                village_problems.append(f"{code}：{'；'.join(exc.errors.values())}")
         for n, row in enumerate(rows, start=1):
             try:
                 create_village(self.store, row)
