@@ -78,7 +78,7 @@ def pending_revisions(store: Store) -> int:
 def default_recipient(store: Store) -> keys.OfficeKey | None:
     """The office an export is encrypted to unless asked for a plain one: the office this store trusts
     (an advisor who installed a certificate) — not the office's own store, whose files go to advisors."""
-    if keys.office_key(store) is not None:
+    if keys.is_office(store) or keys.office_key(store) is not None:
         return None
     return keys.trusted_office(store)
 
@@ -87,10 +87,11 @@ def _trust_lists(store: Store, origins: set[str]) -> dict[str, object]:
     """The certificates and revocations a file carries: this device's own certificate; the certificates of
     the devices whose revisions it carries (every enrolled device, from an office: so every store names
     devices by their advisor); every revocation known."""
-    if keys.office_key(store) is not None and keys.own_certificate(store) is None:
-        keys.enrol_self(store)  # an office made before enrolment
-    own = keys.own_certificate(store)
     office = keys.office_key(store) is not None
+    own = keys.own_certificate(store)
+    if office and (own is None or own["body"].get("office_device") is not True):
+        keys.enrol_self(store)  # an office made before enrolment (or before its device was marked)
+        own = keys.own_certificate(store)
     enrolled = [
         json.loads(cert)
         for device_id, cert in store.select("SELECT device_id, certificate FROM devices ORDER BY device_id")
