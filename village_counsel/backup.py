@@ -33,6 +33,7 @@ IDENTITY_KEYS = (
     "trusted_office",
     "device_certificate",
     "device_public_key",
+    keyfiles.BACKUPS_PENDING,  # (not identity, but this laptop's: its backups still to be wiped)
 )
 KEY_ADVICE = (
     "备份不含私钥（私钥只在本机的 keys 文件夹中）；换电脑时请用 "
@@ -79,7 +80,7 @@ def make_backup(store: Store, reason: str = "manual", *, now: datetime | None = 
     store.backup(target)
     keyfiles.private(target)
     thin(folder, now=now)
-    log.info("backup %s", target)
+    log.info("backup %s", escaped(str(target)))
     return target
 
 
@@ -143,13 +144,15 @@ def backup_to(store: Store, path: Path) -> Path:
 
     refuse_special_output(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    keyfiles.remove_dead_parts(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
+        keyfiles.private_file(tmp).close()  # 0600 from the start (SQLite's journal takes its mode)
         store.backup(tmp)
-        keyfiles.private(tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        Path(f"{tmp}-journal").unlink(missing_ok=True)
         raise
     return path
 
@@ -341,10 +344,8 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     with open_cli_store(args) as store:
         if args.list:
             for path in list_backups(backup_dir(store)):
-                print(f"{path}  {path.stat().st_size / 1024:.0f} KB")
+                print(f"{escaped(str(path))}  {path.stat().st_size / 1024:.0f} KB")
             return 0
-        from .names import escaped
-
         made = backup_to(store, args.output) if args.output else make_backup(store)
         print(f"已备份到 {escaped(str(made))}")
         print(KEY_ADVICE)
@@ -355,7 +356,7 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     from . import paths
 
     safety = restore(paths.store_path(args.data_dir), args.file)
-    print(f"已从 {args.file} 恢复；恢复前的数据已备份到 {safety}")
+    print(f"已从 {escaped(str(args.file))} 恢复；恢复前的数据已备份到 {escaped(str(safety))}")
     return 0
 
 

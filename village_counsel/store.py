@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 import sqlite3
 import time
 import uuid
@@ -291,7 +292,10 @@ class Store:
         if memory or self.path is None:
             conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.parent.exists():  # a folder the program makes is the user's only
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with contextlib.suppress(OSError):
+                    os.chmod(self.path.parent, 0o700)
             if self.path.exists() and self.path.stat().st_size > 0:
                 version = read_schema_version(self.path)
                 if version > SCHEMA_VERSION:

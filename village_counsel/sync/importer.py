@@ -307,22 +307,22 @@ def import_file(
         _Importer(store, result.path, progress, before_merge, workers).run(result)
     except Refused as exc:
         result.ok, result.reason = False, str(exc)
-        log.info("refused %s: %s", path, exc)
+        log.info("refused %s: %s", escaped(os.fsdecode(path)), exc)
     except BackupFailed as exc:
         result.ok, result.reason = False, str(exc)
-        log.warning("import of %s stopped: %s", path, exc)
+        log.warning("import of %s stopped: %s", escaped(os.fsdecode(path)), exc)
     except OSError as exc:
         result.ok, result.reason = False, f"无法读取文件：{exc.strerror or exc}"
     except (
         sqlite3.Error
     ) as exc:  # disk full, locked, damaged store: this file is not imported, the next may be
         result.ok, result.reason = False, f"未导入：{sqlite_message(exc)}"
-        log.warning("import of %s failed: %s", path, exc)
+        log.warning("import of %s failed: %s", escaped(os.fsdecode(path)), exc)
     except (ValueError, UnicodeError, RecursionError, MemoryError, LookupError, TypeError) as exc:
         # Nothing in a file should get here; if something does, this file is refused (the transaction
         # rolled back) and a folder's other files still import. The log keeps the traceback.
         result.ok, result.reason = False, "文件无法读取（内部错误，详情已记入日志）"
-        log.exception("import of %s failed: %s", path, exc)
+        log.exception("import of %s failed: %s", escaped(os.fsdecode(path)), exc)
     return result
 
 

@@ -450,6 +450,8 @@ def open_sealed(cipher: Any, index: int, name: str, body: bytes) -> bytes:
         raise _refuse(f"成员 {name} 解密后无法解压")
     if len(plain) > MAX_MEMBER_BYTES or inflater.unconsumed_tail or not inflater.eof:
         raise _refuse(f"成员 {name} 解压后超过大小限制或不完整")
+    if inflater.unused_data.strip(b"\0"):  # after the stream only the padding's zeros (export.MEMBER_STEP)
+        raise _refuse(f"成员 {name} 解压后有多余的内容")
     return plain
 
 
