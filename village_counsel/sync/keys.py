@@ -741,6 +741,7 @@ def advisor_names(store: Store) -> dict[str, str]:
 # files of before (2^15) still open.
 KDF = "scrypt-n131072-r8-p1"
 _KDFS = {"scrypt-n32768-r8-p1": 2**15, KDF: 2**17}
+_RUNS = ("0123456789" * 3, "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm", "1qaz2wsx3edc4rfv5tgb")
 _COMMON = {"password", "passw0rd", "qwertyuiop", "iloveyou", "woaini", "1qaz2wsx", "abc123456", "a123456789"}
 
 
@@ -762,7 +763,8 @@ def weak_passphrase(passphrase: str) -> str | None:
     if len(set(text)) < 5:
         return "口令太简单：至少要有 5 个不同的字符"
     steps = {ord(b) - ord(a) for a, b in zip(text, text[1:], strict=False)}
-    if len(steps) == 1 and steps <= {-1, 0, 1}:
+    runs = "".join(_RUNS) + "".join(r[::-1] for r in _RUNS)
+    if (len(steps) == 1 and steps <= {-1, 0, 1}) or text.lower() in runs:
         return "口令太简单：不能是 1234567890 之类的连续字符"
     if text.lower() in _COMMON or text.lower().rstrip("0123456789!.") in _COMMON:
         return "口令太常见，请换一个"
@@ -789,7 +791,7 @@ def export_private(store: Store, path: str | Path, passphrase: str) -> Path:
         "last_export_seq": int(store.select("SELECT coalesce(max(seq), 0) FROM exports")[0][0]),
     }
     salt, nonce = os.urandom(16), os.urandom(12)
-    sealed = ChaCha20Poly1305(_passphrase_key(passphrase, salt)).encrypt(
+    sealed = ChaCha20Poly1305(_passphrase_key(passphrase, salt, KDF)).encrypt(
         nonce, json.dumps(inner, ensure_ascii=False).encode(), PRIVATE_EXPORT_FORMAT.encode()
     )
     body = {
