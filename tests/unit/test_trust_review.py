@@ -33,6 +33,14 @@ def make(tmp_path):
         s.close()
 
 
+def _office_and_two(make) -> tuple[Store, Store, Store]:
+    """An office with 王律师's laptop A and 李律师's laptop B enrolled."""
+    office, a, b = make("office"), make("a"), make("b")
+    enrol(office, a, "王律师")
+    enrol(office, b, "李律师")
+    return office, a, b
+
+
 def _tick() -> None:
     time.sleep(0.002)  # a later revision time than the one before (the clock counts milliseconds)
 
@@ -206,9 +214,7 @@ def test_s5_an_enrolment_request_with_control_characters_is_refused(make, tmp_pa
 
 
 def test_s6_a_quarantined_revision_settles_no_conflict(make, tmp_path):
-    office, a, b = make("office"), make("a"), make("b")
-    enrol(office, a, "王律师")
-    enrol(office, b, "李律师")
+    office, a, b = _office_and_two(make)
     v = create_village(a, {"name": "上张村"})
     assert import_file(office, export_changes(a, tmp_path / "a0.zip").path).ok
     assert import_file(b, export_changes(office, tmp_path / "o0.zip").path).ok
@@ -257,9 +263,7 @@ def test_s7_between_two_copies_from_the_origin_itself_the_first_stays(make, tmp_
 
 
 def test_s7_the_origins_own_file_wins_over_a_tampered_relay_that_came_first(make, tmp_path):
-    office, a, b = make("office"), make("a"), make("b")
-    enrol(office, a, "王律师")
-    enrol(office, b, "李律师")
+    office, a, b = _office_and_two(make)
     v = create_village(a, {"name": "上张村", "households": 120})
     genuine = export_changes(a, tmp_path / "a.zip", plain=True).path
     assert import_file(b, genuine).ok
@@ -279,9 +283,7 @@ def test_s7_the_origins_own_file_wins_over_a_tampered_relay_that_came_first(make
 def test_s7_a_quarantined_version_can_be_adopted_or_dismissed(make, tmp_path):
     from village_counsel.sync.conflicts import adopt_quarantined, dismiss_quarantined
 
-    office, a, b = make("office"), make("a"), make("b")
-    enrol(office, a, "王律师")
-    enrol(office, b, "李律师")
+    office, a, b = _office_and_two(make)
     v = create_village(a, {"name": "上张村", "households": 120})
     genuine = export_changes(a, tmp_path / "a.zip", plain=True).path
     assert import_file(office, genuine).ok and import_file(b, genuine).ok

@@ -38,6 +38,7 @@ from ..jsontext import canonical
 from ..names import control_character, escaped
 from ..paths import write_atomic
 from ..store import Store
+from .fileformat import member_nonce  # noqa: F401 (the nonce of a sealed member: keys.member_nonce)
 
 OFFICE_NAME = "office_name"
 TRUSTED_OFFICE = "trusted_office"  # local: the office this store trusts (its public keys, as JSON)
@@ -931,7 +932,3 @@ def opener_key(store: Store, ephemeral_public: bytes) -> bytes | None:
     office_public = private.public_key().public_bytes(_RAW, _RAW_PUB)
     shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))
     return _derive_key(shared, ephemeral_public, office_public)
-
-
-def member_nonce(index: int) -> bytes:
-    return index.to_bytes(12, "big")
