@@ -7,6 +7,7 @@ python -m bench sync                                   # demo 400 villages x 12 
 BENCH_VILLAGES=40 python -m bench sync                 # quicker
 BENCH_SYNC_STORE=/path/village-counsel.db python -m bench sync   # reuse a store (it is copied, not changed)
 BENCH_SYNC_BASELINE=/path/to/old/checkout python -m bench sync  # also import with that code, alternating
+BENCH_SYNC_RELAY=1 python -m bench sync                # the file imported is a relay's (another store's export)
 
 Every import is measured in wall seconds and in CPU seconds (the importing process and its verification
 workers together): on a shared 2-core machine the wall time is noisy, the CPU time much less so. With
@@ -169,6 +170,12 @@ def main() -> None:
             f"export: {exported['revisions']} revisions, {exported['members']} members, {size / 2**20:.1f} MiB"
             f" in {exported['seconds']:.1f} s; peak RSS {exported['rss_mib']:.0f} MiB"
         )
+        if os.environ.get("BENCH_SYNC_RELAY"):
+            # what an advisor imports from the office: every revision made by another device than the signer
+            _child("import", folder / "relay.db", folder / "export.zip")
+            _child("export", folder / "relay.db", folder / "relayed.zip")
+            (folder / "relayed.zip").replace(folder / "export.zip")
+            print("the file imported is a relay's full export of it")
         # The disk is shared by every phase: each timed phase starts once the previous one's writes are on
         # disk (os.sync), else the floor would pay for the import's write-back or the other way round.
         # Import and floor alternate, three times each; the medians are compared.

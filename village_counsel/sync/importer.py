@@ -79,7 +79,12 @@ _COLUMNS = "id, kind, village_id, rev, origin, base_rev, base_origin, updated_at
 _BATCH = 2000
 # A row's data comes as the UTF-8 bytes of its text (verified as such): bound as a blob and stored as text,
 # it is never made a Python string in this process.
-_INSERT = f"INSERT OR IGNORE INTO revisions ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,CAST(? AS TEXT),?)"
+# A revision whose origin (?5) is not the file's signer came by a relay (revisions.relayed, see
+# _replace_held); the signer, a checked device id, is written into the statement.
+_INSERT = (
+    f"INSERT OR IGNORE INTO revisions ({_COLUMNS}, relayed)"
+    " VALUES (?,?,?,?,?,?,?,?,?,CAST(? AS TEXT),?, CASE WHEN ?5 = '{signer}' THEN NULL ELSE 1 END)"
+)
 # Every column but the identity: a revision held already must come again exactly as it is held.
 _HELD = (
     "SELECT kind, village_id, base_rev, base_origin, updated_at, deleted, CAST(data AS BLOB), resolves"
@@ -790,7 +795,10 @@ class _Importer:
     def _load(self, zf: zipfile.ZipFile, manifest: dict[str, Any], key: bytes | None) -> None:
         self.rowid_before = int(self.store.select("SELECT coalesce(max(rowid), 0) FROM records")[0][0])
         self.seq_before = int(self.store.select("SELECT coalesce(max(seq), 0) FROM revisions")[0][0])
-        self.last_seq = self.seq_before
+        signer = self.result.device_id
+        if not DEVICE_ID.match(signer):  # (checked with the manifest already: safe inside the statement)
+            raise _refuse("清单中的设备编号无效")
+        self.insert_sql = _INSERT.format(signer=signer)
         self.store.db.execute(  # rolled back with the rest on a refusal
             "CREATE TEMP TABLE sync_touched (id TEXT PRIMARY KEY, n INTEGER NOT NULL DEFAULT 1,"
             " held INTEGER NOT NULL, changed INTEGER NOT NULL, suspect INTEGER NOT NULL) WITHOUT ROWID"
@@ -860,18 +868,8 @@ class _Importer:
         conn = self.store.db.conn
         rows = got.rows
         written = conn.total_changes
-        seq = self.last_seq
-        conn.executemany(_INSERT, rows)
+        conn.executemany(self.insert_sql, rows)
         inserted = conn.total_changes - written
-        if inserted:
-            # revisions the file's signer did not make came by a relay (see _replace_held); by seq, so
-            # only this member's new rows are read
-            self.last_seq = conn.execute("SELECT max(seq) FROM revisions").fetchone()[0]
-            if not got.origins <= {self.result.device_id}:
-                conn.execute(
-                    "UPDATE revisions SET relayed = 1 WHERE seq > ? AND origin != ?",
-                    (seq, self.result.device_id),
-                )
         colliding: set[tuple[str, str, str]] = set()
         replaced: set[tuple[str, str, str]] = set()
         if inserted != len(rows):
