@@ -136,3 +136,43 @@ def test_text_of_a_synced_record_cannot_forge_a_line(tmp_path):
         lone.put("village", {"name": bad})
     status = run(tmp_path / "lone", "sync-status")
     assert b"\x1b" not in status.stdout and "上张村\\x0a" in status.stdout.decode()
+
+
+def test_on_a_terminal_enroll_asks_for_the_fingerprint_read_out_on_the_phone(tmp_path):
+    import pty
+    import subprocess
+    import sys
+
+    with Store(tmp_path / "a" / "village-counsel.db") as a:
+        from village_counsel.villages import set_profile
+
+        set_profile(a, {"name": "王律师", "firm": "象山律师事务所"})
+        (tmp_path / "req.json").write_text(json.dumps(keys.make_request(a), ensure_ascii=False))
+        said = keys.key_fingerprint(keys.device_public_key(a))
+    assert run(tmp_path / "office", "keys", "office-init", "--name", "西周镇司法所").returncode == 0
+    for typed, code in (("1111 2222 3333 4444", 1), (said, 0)):
+        main, terminal = pty.openpty()
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "village_counsel",
+                "--data-dir",
+                str(tmp_path / "office"),
+                "keys",
+                "enroll",
+                str(tmp_path / "req.json"),
+                "-o",
+                str(tmp_path / "cert.json"),
+            ],
+            stdin=terminal,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        os.close(terminal)
+        os.write(main, typed.encode() + b"\n")
+        out, err = proc.communicate(timeout=60)
+        os.close(main)
+        assert proc.returncode == code, err.decode()
+        assert "在此输入" in out.decode() and "王律师" in out.decode()
+        assert (tmp_path / "cert.json").exists() == (code == 0)

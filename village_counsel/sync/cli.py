@@ -228,7 +228,7 @@ def _keys_request(store: Store, args: argparse.Namespace) -> int:
 
 def _same_fingerprint(given: str, fingerprint: str) -> bool:
     def bare(text: str) -> str:
-        return "".join(ch for ch in text.upper() if ch not in " -:\u3000")
+        return "".join(ch for ch in text.upper() if not ch.isspace() and ch not in "-:")
 
     return bare(given) == bare(fingerprint)
 
