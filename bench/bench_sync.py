@@ -6,6 +6,13 @@ tracemalloc is not used for the timed runs, it slows allocation several times ov
 python -m bench sync                                   # demo 400 villages x 12 months (several minutes)
 BENCH_VILLAGES=40 python -m bench sync                 # quicker
 BENCH_SYNC_STORE=/path/village-counsel.db python -m bench sync   # reuse a store (it is copied, not changed)
+BENCH_SYNC_BASELINE=/path/to/old/checkout python -m bench sync  # also import with that code, alternating
+BENCH_SYNC_RELAY=1 python -m bench sync                # the file imported is a relay's (another store's export)
+
+Every import is measured in wall seconds and in CPU seconds (the importing process and its verification
+workers together): on a shared 2-core machine the wall time is noisy, the CPU time much less so. With
+``BENCH_SYNC_BASELINE`` the imports of the old code (its ``village_counsel`` imported from that folder)
+and of this code alternate, and their medians are compared.
 """
 
 from __future__ import annotations
@@ -30,7 +37,8 @@ def _phase(kind: str, store_path: str, file_path: str) -> None:
     process of its own, so none inherits another's memory (ru_maxrss carries over a fork)."""
     if kind in FLOORS:
         rows, took = _floor(Path(store_path), Path(file_path), kind)
-        print(json.dumps({"seconds": took, "rows": rows}))
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        print(json.dumps({"seconds": took, "rows": rows, "cpu_s": me.ru_utime + me.ru_stime}))
         return
     from village_counsel.store import Store
     from village_counsel.sync import export_changes, import_file
@@ -74,14 +82,25 @@ def _settle() -> None:
     time.sleep(1)
 
 
-def _child(kind: str, store_path: Path, file_path: Path) -> dict:
+def _child(kind: str, store_path: Path, file_path: Path, code: str | None = None) -> dict:
+    """One phase in a process of its own; ``code``: a checkout whose ``village_counsel`` it imports."""
+    env = dict(os.environ)
+    if code:
+        env["PYTHONPATH"] = os.pathsep.join([code, str(Path(__file__).resolve().parent.parent)])
     out = subprocess.run(
         [sys.executable, "-m", "bench.bench_sync", kind, str(store_path), str(file_path)],
         check=True,
         capture_output=True,
         text=True,
+        env=env,
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    got["cpu_total"] = got.get("cpu_s", 0.0) + got.get("worker_cpu_s", 0.0)
+    return got
+
+
+def _median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
 
 
 # The floors: a bare executemany of every revision row into a plain table in one transaction, (1) with the
@@ -151,22 +170,33 @@ def main() -> None:
             f"export: {exported['revisions']} revisions, {exported['members']} members, {size / 2**20:.1f} MiB"
             f" in {exported['seconds']:.1f} s; peak RSS {exported['rss_mib']:.0f} MiB"
         )
+        if os.environ.get("BENCH_SYNC_RELAY"):
+            # what an advisor imports from the office: every revision made by another device than the signer
+            _child("import", folder / "relay.db", folder / "export.zip")
+            _child("export", folder / "relay.db", folder / "relayed.zip")
+            (folder / "relayed.zip").replace(folder / "export.zip")
+            print("the file imported is a relay's full export of it")
         # The disk is shared by every phase: each timed phase starts once the previous one's writes are on
         # disk (os.sync), else the floor would pay for the import's write-back or the other way round.
         # Import and floor alternate, three times each; the medians are compared.
         imports: list[dict] = []
+        baseline = os.environ.get("BENCH_SYNC_BASELINE")
+        old_imports: list[dict] = []
         floors: dict[str, list[float]] = {kind: [] for kind in FLOORS}
+        floor_cpu: dict[str, list[float]] = {kind: [] for kind in FLOORS}
         rows = 0
         for _ in range(RUNS):
-            for path in folder.glob("empty*.db*"):
-                path.unlink()
-            _settle()
-            imports.append(_child("import", folder / "empty.db", folder / "export.zip"))
+            for code, runs in ((None, imports), *(((baseline, old_imports),) if baseline else ())):
+                for path in folder.glob("empty*.db*"):
+                    path.unlink()
+                _settle()
+                runs.append(_child("import", folder / "empty.db", folder / "export.zip", code))
             for kind, times in floors.items():
                 _settle()
                 floored = _child(kind, source, folder)
                 rows = floored["rows"]
                 times.append(floored["seconds"])
+                floor_cpu[kind].append(floored["cpu_total"])
         imports.sort(key=lambda r: r["seconds"])
         imported = imports[len(imports) // 2]
         medians = {kind: sorted(times)[len(times) // 2] for kind, times in floors.items()}
@@ -188,6 +218,23 @@ def main() -> None:
             f" in {imported['seconds']:.1f} s with {imported['workers']} verification workers;"
             f" CPU {imported['cpu_s']:.1f} s importing process + {imported['worker_cpu_s']:.1f} s workers"
         )
+        cpu = _median([r["cpu_total"] for r in imports])
+        print(
+            "import CPU (process + workers) per run: "
+            + ", ".join(f"{r['cpu_total']:.1f}" for r in imports)
+            + f" s → median {cpu:.1f} s; against the floors' CPU: "
+            + "; ".join(f"{FLOORS[k]} {cpu / max(_median(v), 1e-9):.1f}x" for k, v in floor_cpu.items())
+        )
+        if baseline:
+            old_wall = _median([r["seconds"] for r in old_imports])
+            old_cpu = _median([r["cpu_total"] for r in old_imports])
+            new_wall = _median([r["seconds"] for r in imports])
+            print(
+                f"against {baseline} (runs alternated): wall {new_wall:.2f} s vs {old_wall:.2f} s"
+                f" ({new_wall / old_wall - 1:+.1%}); CPU {cpu:.2f} s vs {old_cpu:.2f} s"
+                f" ({cpu / old_cpu - 1:+.1%}); old CPU per run: "
+                + ", ".join(f"{r['cpu_total']:.1f}" for r in old_imports)
+            )
         print(
             f"import memory: importing process peak RSS {imported['rss_mib']:.0f} MiB"
             f" + {imported['workers']} x {imported['worker_rss_mib']:.0f} MiB workers = {total_mib:.0f} MiB"

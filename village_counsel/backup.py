@@ -11,12 +11,13 @@ import logging
 import os
 import signal
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from . import keyfiles
 from .errors import StoreError
+from .names import escaped
 from .store import SCHEMA_VERSION, Store, read_schema_version
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,15 @@ PREFIX = "village-counsel-"
 SUFFIX = ".backup.db"
 # local rows that make this store this device; a restore keeps them (the private keys themselves live in
 # key files outside the store: see keyfiles)
-IDENTITY_KEYS = ("device_id", "created_at", "office_name", "trusted_office", "device_certificate")
+IDENTITY_KEYS = (
+    "device_id",
+    "created_at",
+    "office_name",
+    "trusted_office",
+    "device_certificate",
+    "device_public_key",
+    keyfiles.BACKUPS_PENDING,  # (not identity, but this laptop's: its backups still to be wiped)
+)
 KEY_ADVICE = (
     "备份不含私钥（私钥只在本机的 keys 文件夹中）；换电脑时请用 "
     "village-counsel keys export-private -o 文件 --passphrase 导出私钥，并与备份分开妥善保管。"
@@ -71,7 +80,7 @@ def make_backup(store: Store, reason: str = "manual", *, now: datetime | None = 
     store.backup(target)
     keyfiles.private(target)
     thin(folder, now=now)
-    log.info("backup %s", target)
+    log.info("backup %s", escaped(str(target)))
     return target
 
 
@@ -135,13 +144,15 @@ def backup_to(store: Store, path: Path) -> Path:
 
     refuse_special_output(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    keyfiles.remove_dead_parts(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
+        keyfiles.private_file(tmp).close()  # 0600 from the start (SQLite's journal takes its mode)
         store.backup(tmp)
-        keyfiles.private(tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        Path(f"{tmp}-journal").unlink(missing_ok=True)
         raise
     return path
 
@@ -154,6 +165,18 @@ class BackupSummary:
     made_at: datetime
     villages: list[str]
     records: int
+    # the backup's trust rows (the devices it lists as enrolled): a restore does not take them — this
+    # store keeps its own — but a person should see that the backup came from another office's store
+    devices: list[str] = field(default_factory=list)
+    office: str = ""
+
+    def trust_note(self) -> str:
+        """One line on the backup's trust rows, for the question before a restore ("" when it has none)."""
+        if not self.devices and not self.office:
+            return ""
+        who = "、".join(escaped(d, 20) for d in self.devices[:5]) + ("等" if len(self.devices) > 5 else "")
+        office = f"信任司法所“{escaped(self.office, 60)}”，" if self.office else ""
+        return f"备份中{office}登记设备 {len(self.devices)} 台（{who or '无'}）：恢复后不采用，本机的登记与信任不变。"
 
 
 def describe_backup(path: Path) -> BackupSummary:
@@ -169,12 +192,21 @@ def describe_backup(path: Path) -> BackupSummary:
             )
         ]
         records = int(conn.execute("SELECT count(*) FROM records WHERE deleted = 0").fetchone()[0])
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        devices = (
+            [str(r[0]) for r in conn.execute("SELECT advisor FROM devices ORDER BY advisor")]
+            if "devices" in tables
+            else []
+        )
+        office = conn.execute(
+            "SELECT json_extract(value, '$.name') FROM local WHERE key = 'trusted_office' AND json_valid(value)"
+        ).fetchone()
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"备份文件已损坏：{exc}") from exc
     finally:
         conn.close()
     made = _stamp(path) or datetime.fromtimestamp(path.stat().st_mtime)
-    return BackupSummary(path, made, villages, records)
+    return BackupSummary(path, made, villages, records, devices, str(office[0] or "") if office else "")
 
 
 def _step(name: str) -> None:
@@ -200,6 +232,10 @@ def restore(store_path: Path, backup: Path) -> Path:
         tmp = store_path.parent / f".restore-{os.getpid()}.db"
         try:
             _prepare(current, backup, tmp)
+            # This device's identity, trust and export numbers as they are now — read under the write
+            # lock, right before the swap, so that a `keys revoke` or an export meanwhile is not lost.
+            with current.writing():
+                _make_ours(current, tmp, backup)
             _step("prepared")
             source = sqlite3.connect(f"file:{tmp}?mode=ro", uri=True)
             try:
@@ -215,11 +251,8 @@ def restore(store_path: Path, backup: Path) -> Path:
 
 
 def _prepare(current: Store, backup: Path, tmp: Path) -> None:
-    """The backup copied to ``tmp``, migrated, and made this device's (see :func:`restore`)."""
-    identity = {key: current.get_local(key) for key in IDENTITY_KEYS}
-    clock = current.sync_clock()
-    last_seq = current.select("SELECT coalesce(max(seq), 0) FROM exports")[0][0]
-    devices = current.select("SELECT * FROM devices")
+    """The backup copied to ``tmp`` and migrated, under this device's id (see :func:`restore`)."""
+    device_id = current.device_id
     page_size = current.db.execute("PRAGMA page_size").fetchone()[0]
     conn = sqlite3.connect(str(tmp), isolation_level=None)
     try:
@@ -230,9 +263,7 @@ def _prepare(current: Store, backup: Path, tmp: Path) -> None:
             source.close()
         conn.execute("PRAGMA journal_mode = DELETE")
         keyfiles.wipe_legacy_rows(conn)  # a backup of before key files must not bring its keys back
-        conn.execute(
-            "INSERT OR REPLACE INTO local (key, value) VALUES ('device_id', ?)", [identity["device_id"]]
-        )
+        conn.execute("INSERT OR REPLACE INTO local (key, value) VALUES ('device_id', ?)", [device_id])
     finally:
         conn.close()
     _step("copied")
@@ -244,6 +275,19 @@ def _prepare(current: Store, backup: Path, tmp: Path) -> None:
         if conn.execute("PRAGMA page_size").fetchone()[0] != page_size:
             conn.execute(f"PRAGMA page_size = {page_size}")  # the backup API cannot change it in WAL mode
             conn.execute("VACUUM")
+    finally:
+        conn.close()
+
+
+def _make_ours(current: Store, tmp: Path, backup: Path) -> None:
+    """Write this device's identity rows, its enrolled devices, its clock and export numbers into the
+    prepared copy (``current`` is inside its write transaction: nothing changes them meanwhile)."""
+    identity = {key: current.get_local(key) for key in IDENTITY_KEYS}
+    clock = current.sync_clock()
+    last_seq = current.select("SELECT coalesce(max(seq), 0) FROM exports")[0][0]
+    devices = current.select("SELECT * FROM devices")
+    conn = sqlite3.connect(str(tmp), isolation_level=None)
+    try:
         restored_clock = (conn.execute("SELECT value FROM local WHERE key = 'clock'").fetchone() or [clock])[
             0
         ]
@@ -262,11 +306,14 @@ def _prepare(current: Store, backup: Path, tmp: Path) -> None:
         if last_seq:
             conn.execute(
                 "INSERT INTO exports (seq, made_at, upto, full, records, path) VALUES (?, ?, -1, 0, 0, ?)",
-                [last_seq, datetime.now().isoformat(timespec="seconds"), f"restore:{backup.name}"],
+                [last_seq, datetime.now().isoformat(timespec="seconds"), f"restore:{escaped(backup.name)}"],
             )
-        if devices:  # enrolments and revocations are this store's trust, not the backup's
+        # Enrolments and revocations are this store's trust, not the backup's: a backup of another
+        # office's store must not make this one accept that office's devices.
+        conn.execute("DELETE FROM devices")
+        if devices:
             marks = ",".join("?" * len(devices[0]))
-            conn.executemany(f"INSERT OR REPLACE INTO devices VALUES ({marks})", devices)
+            conn.executemany(f"INSERT INTO devices VALUES ({marks})", devices)
         conn.execute("COMMIT")
     finally:
         conn.close()
@@ -297,10 +344,8 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     with open_cli_store(args) as store:
         if args.list:
             for path in list_backups(backup_dir(store)):
-                print(f"{path}  {path.stat().st_size / 1024:.0f} KB")
+                print(f"{escaped(str(path))}  {path.stat().st_size / 1024:.0f} KB")
             return 0
-        from .names import escaped
-
         made = backup_to(store, args.output) if args.output else make_backup(store)
         print(f"已备份到 {escaped(str(made))}")
         print(KEY_ADVICE)
@@ -311,7 +356,7 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     from . import paths
 
     safety = restore(paths.store_path(args.data_dir), args.file)
-    print(f"已从 {args.file} 恢复；恢复前的数据已备份到 {safety}")
+    print(f"已从 {escaped(str(args.file))} 恢复；恢复前的数据已备份到 {escaped(str(safety))}")
     return 0
 
 

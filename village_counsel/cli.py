@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 input refused (one line per problem on stderr), 2 usage
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import json
 import logging
@@ -16,6 +17,7 @@ from collections.abc import Callable, Sequence
 
 from . import paths
 from .errors import CounselError, sqlite_message
+from .names import escaped
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -81,7 +83,7 @@ def os_message(exc: OSError) -> str:
     match = re.match(r"^(.*/)?\.(.+?)(\.[a-z0-9_]{6,}\.tmp|\.part)$", name)
     if match:
         name = (match.group(1) or "") + match.group(2)
-    return f"文件或磁盘错误：{reason}{'：' + name if name else ''}"
+    return f"文件或磁盘错误：{reason}{'：' + escaped(name) if name else ''}"
 
 
 def month_arg(text: str) -> str:
@@ -188,10 +190,10 @@ def open_cli_store(args: argparse.Namespace) -> Store:
     mistyped folder must not quietly give an empty store and a clean bill of health."""
     path = paths.store_path(args.data_dir)
     if path.parent.exists() and not path.parent.is_dir():
-        raise CounselError(f"数据目录 {path.parent} 不是文件夹")
+        raise CounselError(f"数据目录 {escaped(str(path.parent))} 不是文件夹")
     if not getattr(args, "creates_store", False) and not path.exists():
         raise CounselError(
-            f"数据目录 {path.parent} 中还没有数据文件。请检查 --data-dir 是否写错；"
+            f"数据目录 {escaped(str(path.parent))} 中还没有数据文件。请检查 --data-dir 是否写错；"
             "首次使用请先打开程序，或用 demo / import 建立数据。"
         )
     return Store(path)
@@ -274,6 +276,12 @@ def _say_waiting() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     from .logs import setup_logging
 
+    for stream in (
+        sys.stdout,
+        sys.stderr,
+    ):  # a name of odd bytes that slipped through: escaped, never a traceback
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -60,15 +60,16 @@ def undo_last(store: Store) -> Changes:
     operation, so undoing again redoes. Refused when a record was changed since (e.g. by an import)."""
     if store.last_operation is None:
         raise RuleError("没有可以撤销的修改")
-    after, upto = store.last_operation
-    rows = store.select(
-        "SELECT id, kind, rev, origin, base_rev, base_origin FROM revisions WHERE seq > ? AND seq <= ?"
-        " ORDER BY seq",
-        [after, upto],
-    )
     first: dict[str, tuple[str | None, str | None]] = {}
     last: dict[str, tuple[str, str, str]] = {}
-    for id_, kind, rev, origin, base_rev, base_origin in rows:
+    for id_, rev, origin in store.last_operation:
+        row = store.select(
+            "SELECT kind, base_rev, base_origin FROM revisions WHERE id = ? AND rev = ? AND origin = ?",
+            [id_, rev, origin],
+        )
+        if not row:  # a restore replaced the store's revisions since
+            raise RuleError("无法撤销：相关记录之后又被修改过（例如从备份恢复了数据）")
+        kind, base_rev, base_origin = row[0]
         first.setdefault(id_, (base_rev, base_origin))
         last[id_] = (kind, rev, origin)
     changes = Changes()

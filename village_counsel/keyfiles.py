@@ -18,7 +18,7 @@ import sqlite3
 import stat
 import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
     from .store import Store
@@ -29,6 +29,8 @@ FORMAT = "village-counsel-private-key"
 # ``local`` rows of stores made before key files: moved out by settle()
 LEGACY_ROWS = {"device_signing_key": "device", "office_private_key": "office"}
 MAX_KEY_FILE = 64 * 1024
+# local: the keys were moved out of the store but the backups beside it may still hold them
+BACKUPS_PENDING = "legacy_keys_in_backups"
 
 # Keys of stores in memory (tests, benchmarks): never written anywhere.
 _MEMORY: weakref.WeakKeyDictionary[Store, dict[str, dict[str, Any]]] = weakref.WeakKeyDictionary()
@@ -115,14 +117,46 @@ def private(path: Path) -> None:
         os.chmod(path, 0o600)
 
 
+def private_file(path: Path) -> BinaryIO:
+    """A new file opened for writing, the user's only from the start (a temporary file of an export or a
+    backup: killed halfway, it must not lie about readable by others)."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+
+
+def remove_dead_parts(folder: Path) -> None:
+    """The temporary files that an export or a backup to this folder left when it was killed
+    (``.NAME.PID.part`` and SQLite's ``-journal`` beside it): those whose process is gone."""
+    try:
+        entries = list(folder.glob(".*.part*"))
+    except OSError:
+        return
+    for stale in entries:
+        name = stale.name
+        if name.endswith(".part-journal"):
+            name = name[: -len("-journal")]
+        if not name.endswith(".part"):
+            continue
+        pid = name[: -len(".part")].rpartition(".")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 def settle(store: Store) -> None:
-    """On opening a store in a folder: the data folder and the store file the user's only, and private
-    keys of an older store moved out of it."""
+    """On opening a store in a folder: the store file the user's only (the data folder is made 0700 when
+    the program makes it, see :class:`..store.Store`; a folder the user chose — /tmp — is left as it is),
+    and private keys of an older store moved out of it."""
     assert store.path is not None
-    folder = store.path.parent
-    with contextlib.suppress(OSError):
-        if stat.S_IMODE(folder.stat().st_mode) & 0o077:
-            os.chmod(folder, 0o700)
     for suffix in ("", "-wal", "-shm"):
         target = Path(f"{store.path}{suffix}")
         with contextlib.suppress(OSError):
@@ -133,6 +167,8 @@ def settle(store: Store) -> None:
     )
     if legacy:
         move_legacy_keys(store, dict(legacy))
+    elif store.get_local(BACKUPS_PENDING):  # a move killed before it wiped the backups: finish it
+        wipe_backups(store)
 
 
 def move_legacy_keys(store: Store, rows: dict[str, str]) -> None:
@@ -145,9 +181,17 @@ def move_legacy_keys(store: Store, rows: dict[str, str]) -> None:
         write_key(store, "office", {"office_name": name, "encryption_key": rows["office_private_key"]})
     with store.writing():
         wipe_legacy_rows(store.db.conn, begin=False)
+        # committed with the wipe: until the backups are wiped too, every start goes on with it
+        store.db.execute("INSERT OR REPLACE INTO local (key, value) VALUES (?, '1')", [BACKUPS_PENDING])
     with contextlib.suppress(sqlite3.Error):
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    log.info("moved the private keys of %s to key files", store.path)
+    log.info("moved the private keys of a store to key files")
+    wipe_backups(store)
+
+
+def wipe_backups(store: Store) -> None:
+    """Wipe the private-key rows of an older store from every backup beside it, then clear the mark."""
+    failed = False
     if store.path is not None:
         for backup in sorted((store.path.parent / "backups").glob("*.db")):
             try:
@@ -158,7 +202,11 @@ def move_legacy_keys(store: Store, rows: dict[str, str]) -> None:
                 finally:
                     conn.close()
             except sqlite3.Error as exc:
-                log.warning("could not wipe the keys from %s: %s", backup, exc)
+                failed = True
+                log.warning("could not wipe the keys from a backup: %s", exc)
+    if not failed:
+        with store.writing():
+            store.db.execute("DELETE FROM local WHERE key = ?", [BACKUPS_PENDING])
 
 
 def wipe_legacy_rows(conn: sqlite3.Connection, *, begin: bool = True) -> bool:

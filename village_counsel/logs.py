@@ -17,9 +17,17 @@ def setup_logging(level: int = logging.INFO) -> None:
     root.setLevel(level)
     try:
         folder = paths.log_dir()
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        log_file = folder / "village-counsel.log"
+        # The log names files and villages: the user's only, like the store. Created so from the start
+        # (and tightened if an older version made it readable to others); rotated files are renamed copies.
+        os.close(os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+        for old in folder.glob("village-counsel.log*"):
+            if old.stat().st_mode & 0o077:
+                os.chmod(old, 0o600)
+        # backslashreplace: a file name of bytes that are not UTF-8 is logged, never a "Logging error"
         handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            folder / "village-counsel.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+            log_file, maxBytes=1_000_000, backupCount=3, encoding="utf-8", errors="backslashreplace"
         )
     except OSError:
         return  # a read-only home must not stop the program

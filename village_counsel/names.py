@@ -9,6 +9,7 @@ other character or undecodable byte as an escape.
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 
 MAX_SHOWN = 200
@@ -38,3 +39,25 @@ def escaped(name: str | bytes | os.PathLike[str], limit: int = MAX_SHOWN) -> str
             out.append(ch)
     shown = "".join(out)
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+# Control and format characters (Unicode Cc, Cf) and line/paragraph separators (Zl, Zp): a newline splits
+# a one-line message, an escape code drives the terminal, a bidi override reorders what a person reads.
+# (The categories of Unicode 14, as this Python's unicodedata has them.)
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+
+
+def control_character(text: str, *, newlines: bool = False) -> str | None:
+    """The first control or format character in ``text`` (None when there is none), escaped for a
+    message; ``newlines``: a line break (and a tab) is allowed, as in multi-line text."""
+    if text.isprintable():  # (C, fast: the common case)
+        return None
+    for found in _CONTROL.finditer(text):
+        if newlines and found.group() in "\n\t":
+            continue
+        return escaped(found.group())
+    return None

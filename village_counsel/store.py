@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 import sqlite3
 import time
 import uuid
@@ -236,6 +237,13 @@ def _m7_trust(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m8_relayed(db: sqlite_utils.Database) -> None:
+    """Trust: whether a revision came in a file its origin did not sign (a relay). When the origin's own
+    file later brings the same revision with other content, the origin's version is the revision and the
+    relayed copy is the one quarantined; between two copies from the origin the first stays."""
+    db.execute("ALTER TABLE revisions ADD COLUMN relayed INTEGER")
+
+
 def month_of(data: dict[str, Any]) -> str | None:
     """A record's month (YYYY-MM) for ``records.month``: the first seven characters of its ``date``."""
     day = data.get("date")
@@ -250,6 +258,7 @@ MIGRATIONS = [
     _m5_drop_base_index,
     _m6_stored_month,
     _m7_trust,
+    _m8_relayed,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The shape of the synced data, written in export files: migrations that change only this store's
@@ -292,7 +301,10 @@ class Store:
         if memory or self.path is None:
             conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.parent.exists():  # a folder the program makes is the user's only
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with contextlib.suppress(OSError):
+                    os.chmod(self.path.parent, 0o700)
             if self.path.exists() and self.path.stat().st_size > 0:
                 version = read_schema_version(self.path)
                 if version > SCHEMA_VERSION:
@@ -326,7 +338,9 @@ class Store:
             conn.close()
             raise StoreError(f"数据文件无法使用：{exc}（文件可能已损坏）") from exc
         self._depth = 0  # nesting of transaction()
-        self.last_operation: tuple[int, int] | None = None  # (after seq, up to seq) of the last operation
+        # (id, rev, origin) of each revision the last operation wrote, for undo: identities, not a seq
+        # range, so a restore (or another process) that rewrote the revisions table cannot redirect it
+        self.last_operation: tuple[tuple[str, str, str], ...] | None = None
         self.id_factory: Callable[[], str] | None = None  # demo data draws ids from a seeded generator
         self.device_id = self._local("device_id") or self._init_device()
         self.clock = HybridClock(self._local("clock") or "0000000000000-00000")
@@ -415,7 +429,7 @@ class Store:
                 )
                 last = self._max_seq()
             if last > first:
-                self.last_operation = (first, last)  # the revisions this operation wrote, for undo
+                self.last_operation = self._written(first, last)
         finally:
             self._depth = 0
 
@@ -462,6 +476,16 @@ class Store:
                     log.info("waiting for another writer of %s", self.path)
                     if Store.on_wait is not None:
                         Store.on_wait()
+
+    _UNDO_LIMIT = 10_000  # an operation that wrote more (an import, demo data) is not undone
+
+    def _written(self, after: int, upto: int) -> tuple[tuple[str, str, str], ...] | None:
+        if upto - after > self._UNDO_LIMIT:
+            return None
+        rows = self.db.execute(
+            "SELECT id, rev, origin FROM revisions WHERE seq > ? AND seq <= ? ORDER BY seq", [after, upto]
+        ).fetchall()
+        return tuple((r[0], r[1], r[2]) for r in rows) or None
 
     def _max_seq(self) -> int:
         return int(self.db.execute("SELECT coalesce(max(seq), 0) FROM revisions").fetchone()[0])

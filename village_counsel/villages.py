@@ -27,6 +27,8 @@ def _same_name(store: Store, clean: dict[str, Any], village_id: str | None) -> R
     for other in store.list("village", where="json_extract(data, '$.name') = ?", params=[clean["name"]]):
         if other.id == village_id:
             continue
+        if other.get("code") and clean.get("code"):
+            continue  # two places of the national list: told apart by their codes (the list repeats names)
         if (other.get("township") or "") == (clean.get("township") or "") or not (
             other.get("township") and clean.get("township")
         ):

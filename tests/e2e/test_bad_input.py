@@ -21,12 +21,18 @@ from village_counsel.sync import export_changes
 from village_counsel.villages import create_village
 
 
-def run(data_dir: Path, *args: str | bytes) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "village_counsel", "--data-dir", str(data_dir), *args],
+def run(data_dir: Path | bytes, *args: str | bytes, **kw: object) -> subprocess.CompletedProcess[bytes]:
+    """The command line on ``data_dir``; whatever the input, never a traceback or a logging error."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "village_counsel", "--data-dir", data_dir, *args],
         capture_output=True,
+        stdin=subprocess.DEVNULL,
         timeout=120,
+        **kw,  # type: ignore[arg-type]
     )
+    both = proc.stdout + proc.stderr
+    assert b"Traceback" not in both and b"Logging error" not in both, both.decode("utf-8", "replace")
+    return proc
 
 
 def _export(tmp_path: Path, name: str, village: str) -> Path:
@@ -116,8 +122,11 @@ def test_a_killed_export_leaves_no_part_file_once_exported_again(tmp_path):
         time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    assert run(data, "export", "-o", str(target)).returncode == 0
-    assert not list(tmp_path.glob(".out.zip.*.part")) and zipfile.is_zipfile(target)
+    for left in tmp_path.glob(".out.zip.*.part"):  # personal data: never readable by others, even half
+        assert stat.S_IMODE(left.stat().st_mode) == 0o600
+    # an export to another name in the same folder clears what the dead one left
+    assert run(data, "export", "-o", str(tmp_path / "other.zip")).returncode == 0
+    assert not list(tmp_path.glob(".out.zip.*.part")) and zipfile.is_zipfile(tmp_path / "other.zip")
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")

@@ -14,6 +14,7 @@ def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
         [sys.executable, "-m", "village_counsel", "--data-dir", str(data_dir), *args],
         capture_output=True,
+        stdin=subprocess.DEVNULL,
         text=True,
         timeout=300,
     )
@@ -106,8 +107,14 @@ def test_encrypted_to_office(laptop, tmp_path):
     # enrolment: the laptop asks, the office enrols it, the laptop installs its certificate
     asked = run(laptop, "keys", "request", "-o", str(tmp_path / "req.json"))
     assert asked.returncode == 0, asked.stderr
-    enrolled = run(office, "keys", "enroll", str(tmp_path / "req.json"), "-o", str(tmp_path / "cert.json"))
-    assert enrolled.returncode == 0 and "核对设备公钥指纹" in enrolled.stdout, enrolled.stderr
+    said = asked.stdout.split("核对本机公钥指纹：")[1].strip()  # what the advisor reads out on the phone
+    enroll = ("keys", "enroll", str(tmp_path / "req.json"), "-o", str(tmp_path / "cert.json"))
+    unchecked = run(office, *enroll)  # no terminal to type it and no --fingerprint: nothing is signed
+    assert unchecked.returncode == 1 and "--fingerprint" in unchecked.stderr
+    wrong = run(office, *enroll, "--fingerprint", "0000 0000 0000 0000")
+    assert wrong.returncode == 1 and "指纹不符" in wrong.stderr and not (tmp_path / "cert.json").exists()
+    enrolled = run(office, *enroll, "--fingerprint", said.lower().replace(" ", ""))
+    assert enrolled.returncode == 0 and "指纹相符" in enrolled.stdout, enrolled.stderr
     installed = run(laptop, "keys", "install", str(tmp_path / "cert.json"))
     assert installed.returncode == 0 and "西周镇司法所" in installed.stdout, installed.stderr
     sealed = run(

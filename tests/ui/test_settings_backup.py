@@ -55,3 +55,28 @@ def test_restore_of_a_file_that_is_no_backup_says_so(store, qtbot, monkeypatch, 
     junk.write_bytes(b"not a database at all" * 100)
     page.restore_from(junk)
     assert shown and ("备份" in shown[0] or "损坏" in shown[0])
+
+
+def test_the_restore_question_shows_the_backups_trust_rows_and_undo_forgets(
+    store, qtbot, monkeypatch, tmp_path
+):
+    from tests.trust import enrol
+
+    with Store(tmp_path / "east" / "village-counsel.db") as east, Store(tmp_path / "x" / "s.db") as x:
+        keys.office_init(east, "东陈乡司法所")
+        enrol(east, x, "外乡律师")
+        foreign = backup.make_backup(east, "handover")
+    hub = Hub()
+    page = SettingsPage(store, hub)
+    qtbot.addWidget(page)
+    create_village(store, {"name": "上张村"})
+    assert store.last_operation is not None
+    asked: list[str] = []
+    monkeypatch.setattr(
+        "village_counsel.ui.settings_page.confirm", lambda parent, title, text: asked.append(text) or True
+    )
+    with qtbot.waitSignal(hub.changed, timeout=10_000):
+        page.restore_from(foreign)
+    assert "东陈乡司法所" in asked[0] and "外乡律师" in asked[0] and "不采用" in asked[0]
+    assert store.last_operation is None  # Ctrl+Z does not reach into the restored revisions
+    assert keys.enrolled_devices(store) == []

@@ -185,10 +185,14 @@ def test_text_that_would_break_a_layout_prints_inside_its_cells(store, village):
         "2026-10-01",
         applicants=[{"name": long_name}],
         respondents=[{"name": "李明😀"}],
-        mediators="周国平\n林调解、" + "很长的调解员名单" * 5,
-        content="第一行\n第二行\x07响铃\x1b[31m😀" + "没有标点的很长的一段纠纷事实" * 40,
         agreement="<b>不是标记</b> & 不是实体 &amp;",
     )
+    # control characters, which forms refuse now, as a store written before may still hold them
+    hostile = {
+        "mediators": "周国平\n林调解、" + "很长的调解员名单" * 5,
+        "content": "第一行\n第二行\x07响铃\x1b[31m😀" + "没有标点的很长的一段纠纷事实" * 40,
+    }
+    case = store.put(case.kind, {**case.data, **hostile}, id=case.id, village_id=case.village_id)
     data = record_pdf(store, case, today=TODAY)
     reader = pypdf.PdfReader(io.BytesIO(data))
     assert 2 <= len(reader.pages) <= 4

@@ -334,3 +334,12 @@ def test_a_township_report_holds_only_its_own_villages(store, clock):
         if title.startswith("司法所审核")
     }
     assert offices == {"西周镇司法所"}
+
+
+def test_two_places_of_the_list_with_one_name_and_one_township_name_are_two_villages(store):
+    """洞桥镇洞桥村 is in Hangzhou (330111…) and in Ningbo (330203…): the list tells them apart by code."""
+    from village_counsel.villages import create_village, list_villages
+
+    create_village(store, {"code": "330111101225"})
+    create_village(store, {"code": "330203104210"})
+    assert sorted(v.get("code") for v in list_villages(store)) == ["330111101225", "330203104210"]

@@ -264,3 +264,27 @@ def test_devices_are_named_by_their_advisor_and_a_missing_file_by_whose_it_is(
         assert "王律师" in names and not any(store.device_id == n for n in names)
         assert "王律师（设备" in page.device_label.text() and "缺少第 2 号" in page.device_label.text()
         assert "加密给：西周镇司法所" in page.office_label.text()
+
+
+def test_a_quarantined_version_is_adopted_or_dropped_from_the_page(qtbot, tmp_path):
+    from tests.trust import enrol
+    from village_counsel.villages import create_village
+
+    with (
+        Store(tmp_path / "o" / "s.db") as office,
+        Store(tmp_path / "a" / "s.db") as a,
+        Store(tmp_path / "b" / "s.db") as b,
+    ):
+        enrol(office, a, "王律师")
+        enrol(office, b, "李律师")
+        v = create_village(a, {"name": "上张村", "households": 120})
+        genuine = export_changes(a, tmp_path / "a.zip", plain=True).path
+        assert import_file(office, genuine).ok and import_file(b, genuine).ok
+        b.db.execute("UPDATE revisions SET data = json_set(data, '$.households', 999) WHERE id = ?", [v.id])
+        for n in (1, 2):
+            assert import_file(office, export_changes(b, tmp_path / f"b{n}.zip", full=True).path).quarantined
+            page = _page(qtbot, office)
+            page.conflict_table.selectRow(0)
+            (page.keep_current if n == 1 else page.keep_losing).click()
+            assert list_conflicts(office) == [] and page.conflict_table.rowCount() == 0
+            assert office.get("village", v.id)["households"] == (120 if n == 1 else 999)

@@ -70,9 +70,14 @@ def test_text_that_would_break_a_sheet_is_kept_readable(store, village, tmp_path
     from village_counsel import checklist
 
     entry = checklist.log_service(
-        store,
-        village.id,
-        {"date": "2026-10-03", "duty": "法律咨询", "content": "第一行\n第二行😀\x07响铃", "people": 1},
+        store, village.id, {"date": "2026-10-03", "duty": "法律咨询", "content": "第一行", "people": 1}
+    )
+    # a control character, which forms refuse now, as a store written before may still hold it
+    entry = store.put(
+        entry.kind,
+        {**entry.data, "content": "第一行\n第二行😀\x07响铃"},
+        id=entry.id,
+        village_id=entry.village_id,
     )
     export_table(store, "services", [entry], tmp_path / "s.xlsx")
     (row,) = load_workbook(tmp_path / "s.xlsx").active.iter_rows(min_row=2, values_only=True)

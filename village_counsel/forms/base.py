@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import days
 from ..errors import ValidationError
+from ..names import control_character
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 ID_RE = re.compile(r"^\d{17}[\dXx]$")
@@ -109,6 +110,9 @@ def _clean_one(f: Field, value: Any) -> Any:
         value = str(value).strip()
         if f.max_length and len(value) > f.max_length:
             raise ValueError(f"不能超过 {f.max_length} 个字")
+        bad = control_character(value, newlines=t == "longtext")
+        if bad:  # a newline or an escape code would reach a one-line list, a terminal, a printed page
+            raise ValueError(f"含有不可见的控制字符（{bad}）")
         return value
     if t == "int":
         if isinstance(value, bool):
@@ -218,6 +222,7 @@ def _already_clean(f: Field) -> Callable[[Any], bool]:
         return (low is None or n >= low) and (high is None or n <= high)
 
     if t in ("text", "longtext", "ref"):
+        lines = t == "longtext"
         return lambda v: (
             v is None
             or (
@@ -226,6 +231,7 @@ def _already_clean(f: Field) -> Callable[[Any], bool]:
                 and not v[0].isspace()
                 and not v[-1].isspace()
                 and (not limit or len(v) <= limit)
+                and (v.isprintable() or control_character(v, newlines=lines) is None)
             )
         )
     if t == "int":

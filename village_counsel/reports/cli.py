@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ..errors import NotFound
+from ..names import escaped
 
 EXIT_USAGE = 2
 
@@ -148,7 +149,7 @@ def cmd_table(args: argparse.Namespace) -> int:
             store, args.ledger, month=args.month, village_id=village.id if village else None
         )
         rows = export_table(store, args.ledger, records, args.output)
-    print(f"已生成 {args.output}（{rows} 行）")
+    print(f"已生成 {escaped(str(args.output))}（{rows} 行）")
     return 0
 
 
@@ -162,7 +163,7 @@ def _usage_error(command: str, message: str) -> int:
 
 def _done(path: Path, pdf: bytes) -> int:
     pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
-    print(f"已生成 {path}（{pages} 页，{max(1, len(pdf) // 1024)} KB）")
+    print(f"已生成 {escaped(str(path))}（{pages} 页，{max(1, len(pdf) // 1024)} KB）")
     return 0
 
 

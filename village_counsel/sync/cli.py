@@ -10,6 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, open_cli_store
+from ..names import escaped
 from ..paths import write_atomic
 from ..store import Store
 from . import keys
@@ -54,6 +55,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     k = ks.add_parser("enroll", help="（司法所）登记一台设备：核对指纹，签发设备证书")
     k.add_argument("request", type=path, metavar="FILE", help="法律顾问的登记申请文件")
     k.add_argument("-o", "--output", type=path, required=True, metavar="CERT", help="设备证书文件路径")
+    k.add_argument(
+        "--fingerprint",
+        metavar="XXXX",
+        help="对方在电话中读出的设备公钥指纹（与申请相符才签发；不给时在终端上提示输入）",
+    )
+    k.add_argument(
+        "--replace", action="store_true", help="该设备编号已登记过、现换了新密钥：重新登记，旧密钥作废"
+    )
     k = ks.add_parser("install", help="（法律顾问）安装司法所签发的设备证书，从此信任该司法所")
     k.add_argument("certificate", type=path, metavar="CERT", help="设备证书文件")
     k = ks.add_parser("devices", help="列出已登记的设备（按法律顾问姓名）")
@@ -62,10 +71,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     k.add_argument("device", metavar="DEVICE", help="设备编号或法律顾问姓名")
     k = ks.add_parser("export-private", help="把本机私钥用口令加密导出（换电脑时用）")
     k.add_argument("-o", "--output", type=path, required=True, metavar="FILE", help="私钥文件路径")
-    k.add_argument("--passphrase", nargs="?", const="", metavar="TEXT", help="口令（不给值时提示输入）")
+    k.add_argument(
+        "--passphrase",
+        nargs="?",
+        const="",
+        metavar="TEXT",
+        help="口令（不给值时在终端上提示输入，或从标准输入读一行；写在命令行上会留在历史记录中）",
+    )
     k = ks.add_parser("import-private", help="导入 export-private 导出的私钥：本机接替原来那台设备")
     k.add_argument("file", type=path, metavar="FILE", help="私钥文件")
-    k.add_argument("--passphrase", nargs="?", const="", metavar="TEXT", help="口令（不给值时提示输入）")
+    k.add_argument(
+        "--passphrase",
+        nargs="?",
+        const="",
+        metavar="TEXT",
+        help="口令（不给值时在终端上提示输入，或从标准输入读一行）",
+    )
 
     p = sub.add_parser("sync-status", help="同步情况：各设备最近导入、缺失的文件、各村最近同步")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -79,6 +100,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("id", help="记录编号")
     p.add_argument("rev", help="要保留版本的修订号")
     p.add_argument("origin", help="要保留版本的来源设备编号")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--quarantined", action="store_true", help="采用这个被隔离的版本（核实无误后）")
+    which.add_argument("--dismiss", action="store_true", help="不采用这个被隔离的版本，把它移出列表")
     p.set_defaults(func=cmd_resolve)
 
 
@@ -96,7 +120,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         f" → {keys.shown(result.path)}"
     )
     if office:
-        print(f"已加密给司法所“{office.name}”（指纹 {office.fingerprint}），只有该司法所能读取。")
+        print(f"已加密给司法所“{escaped(office.name)}”（指纹 {office.fingerprint}），只有该司法所能读取。")
     return EXIT_OK
 
 
@@ -127,12 +151,19 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _passphrase(given: str | None, twice: bool) -> str:
+    """The passphrase: typed at a prompt on a terminal, else one line of standard input (a script:
+    ``… --passphrase < file``); a value on the command line still works, with a warning. Bytes that are
+    not UTF-8 are kept (surrogateescape), as the command line keeps them."""
     if given:
+        sys.stderr.write("提示：写在命令行上的口令会留在命令历史和进程列表中；不给值时可在提示下输入。\n")
         return given
     import getpass
 
     if not sys.stdin.isatty():
-        raise keys.KeyFileError("请用 --passphrase 口令 给出口令（没有终端可以输入）")
+        line = sys.stdin.buffer.readline(4096).rstrip(b"\r\n").decode("utf-8", "surrogateescape")
+        if not line:
+            raise keys.KeyFileError("没有读到口令：请在终端上运行（提示输入），或从标准输入给出一行口令")
+        return line
     first = getpass.getpass("口令：")
     if twice and getpass.getpass("再输入一次口令：") != first:
         raise keys.KeyFileError("两次输入的口令不一致")
@@ -159,7 +190,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
             town = set_store_township(store, args.township) if args.township else None  # NotFound: exit 1
             name = args.name or (town.office if town else _default_office_name(store))
             key = keys.office_init(store, name)
-            print(f"已生成司法所密钥：{key.name}，指纹 {key.fingerprint}")
+            print(f"已生成司法所密钥：{escaped(key.name)}，指纹 {key.fingerprint}")
             return EXIT_OK
         if args.keys_command == "office-export":
             key = keys.office_key(store)
@@ -167,17 +198,19 @@ def cmd_keys(args: argparse.Namespace) -> int:
                 sys.stderr.write("本机还没有司法所密钥，请先运行 keys office-init\n")
                 return EXIT_REFUSED
             path = keys.write_office_key_file(key, args.output)
-            print(f"已写出司法所公钥：{path}（{key.name}，指纹 {key.fingerprint}）")
+            print(f"已写出司法所公钥：{keys.shown(path)}（{escaped(key.name)}，指纹 {key.fingerprint}）")
             return EXIT_OK
         public = keys.device_public_key(store)
         print(f"设备编号：{store.device_id}")
         print(f"公钥指纹：{keys.key_fingerprint(public)}")
         office = keys.office_key(store)
         if office:
-            print(f"司法所密钥：{office.name}，指纹 {office.fingerprint}")
+            print(f"司法所密钥：{escaped(office.name)}，指纹 {office.fingerprint}")
+        elif keys.office_key_missing(store):
+            print("司法所私钥文件缺失：导入已停止，请用 keys import-private 导入私钥")
         trusted = keys.trusted_office(store)
-        if trusted and not office:
-            print(f"信任的司法所：{trusted.name}（指纹 {trusted.fingerprint}）；导出默认加密给它")
+        if trusted and not office and not keys.is_office(store):
+            print(f"信任的司法所：{escaped(trusted.name)}（指纹 {trusted.fingerprint}）；导出默认加密给它")
         elif not trusted:
             print(
                 "尚未信任任何司法所：导入时记住每台设备第一次见到的公钥（keys install 安装证书后只收已登记设备的文件）"
@@ -190,21 +223,48 @@ def _keys_request(store: Store, args: argparse.Namespace) -> int:
     keys.refuse_special_output(Path(args.output))
     write_atomic(Path(args.output), (json.dumps(request, ensure_ascii=False, indent=1) + "\n").encode())
     body = request["body"]
-    print(f"已写出登记申请：{keys.shown(args.output)}（{body['advisor']}，设备 {body['device_id']}）")
+    print(
+        f"已写出登记申请：{keys.shown(args.output)}（{escaped(body['advisor'])}，设备 {body['device_id']}）"
+    )
     print(
         f"请把文件交给司法所，并在电话中核对本机公钥指纹：{keys.key_fingerprint(keys.device_public_key(store))}"
     )
     return EXIT_OK
 
 
+def _same_fingerprint(given: str, fingerprint: str) -> bool:
+    def bare(text: str) -> str:
+        return "".join(ch for ch in text.upper() if not ch.isspace() and ch not in "-:")
+
+    return bare(given) == bare(fingerprint)
+
+
 def _keys_enroll(store: Store, args: argparse.Namespace) -> int:
     request = keys.read_request(args.request)
     keys.refuse_special_output(Path(args.output))
-    cert = keys.issue_certificate(store, request)
+    fingerprint = keys.key_fingerprint(keys.unb64(request["device_key"], 32))
+    villages = "、".join(escaped(str(v.get("name") or ""), 30) for v in request.get("villages") or []) or "无"
+    # The certificate is signed only once the fingerprint was compared: typed from the phone call, or
+    # given as --fingerprint (a script). Everything from the request is shown escaped.
+    print(
+        f"登记申请：设备 {escaped(request['device_id'])}，{escaped(request['advisor'], 60)}"
+        f"（{escaped(request.get('firm') or '未填律所', 100)}），服务村：{villages}"
+    )
+    given = args.fingerprint
+    if given is None:
+        if not sys.stdin.isatty():
+            raise keys.KeyFileError(
+                "未签发：请先与对方电话核对设备公钥指纹，再用 --fingerprint 给出对方读出的指纹（没有终端可以输入）"
+            )
+        print("请对方在电话中读出其设备公钥指纹（keys request 时显示的），在此输入：", end="", flush=True)
+        given = sys.stdin.readline()
+    if not _same_fingerprint(given, fingerprint):
+        raise keys.KeyFileError(
+            f"指纹不符，未签发证书：申请文件中的公钥指纹是 {fingerprint}，与对方读出的不同（申请文件可能被调换）"
+        )
+    cert = keys.issue_certificate(store, request, replace=args.replace)
     write_atomic(Path(args.output), (json.dumps(cert.raw, ensure_ascii=False, indent=1) + "\n").encode())
-    villages = "、".join(v["name"] for v in cert.villages) or "无"
-    print(f"已登记设备 {cert.device_id}：{cert.advisor}（{cert.firm or '未填律所'}），服务村：{villages}")
-    print(f"请与对方电话核对设备公钥指纹：{cert.fingerprint}")
+    print(f"指纹相符（{cert.fingerprint}），已登记设备 {cert.device_id}：{escaped(cert.advisor, 60)}")
     print(f"设备证书：{keys.shown(args.output)}（交给该法律顾问，用 keys install 安装）")
     return EXIT_OK
 
@@ -212,7 +272,8 @@ def _keys_enroll(store: Store, args: argparse.Namespace) -> int:
 def _keys_install(store: Store, args: argparse.Namespace) -> int:
     cert = keys.install_certificate(store, keys.read_certificate_file(args.certificate))
     print(
-        f"已安装设备证书：{cert.advisor}，由司法所“{cert.office.name}”签发（司法所指纹 {cert.office.fingerprint}）"
+        f"已安装设备证书：{escaped(cert.advisor)}，由司法所“{escaped(cert.office.name)}”签发"
+        f"（司法所指纹 {cert.office.fingerprint}）"
     )
     print("从此只接收该司法所登记过的设备的文件；导出默认加密给该司法所（--plain 导出不加密的文件）。")
     return EXIT_OK
@@ -229,15 +290,15 @@ def _keys_devices(store: Store, args: argparse.Namespace) -> int:
         state = f"，已于 {local_time(d.revoked_at)} 吊销" if d.revoked_at else ""
         here = "（本机）" if d.device_id == store.device_id else ""
         print(
-            f"{d.advisor}{here}：设备 {d.device_id}，指纹 {d.fingerprint}，{d.firm or '未填律所'}，"
-            f"服务村：{'、'.join(d.villages) or '无'}，登记于 {local_time(d.issued_at)}{state}"
+            f"{escaped(d.advisor)}{here}：设备 {d.device_id}，指纹 {d.fingerprint}，{escaped(d.firm or '未填律所')}，"
+            f"服务村：{'、'.join(escaped(v) for v in d.villages) or '无'}，登记于 {local_time(d.issued_at)}{state}"
         )
     return EXIT_OK
 
 
 def _keys_revoke(store: Store, args: argparse.Namespace) -> int:
     device_id, advisor = keys.revoke(store, args.device)
-    print(f"已吊销设备 {device_id}（{advisor}）：此后拒收它的文件；下次导出会把吊销通知带给各设备。")
+    print(f"已吊销设备 {device_id}（{escaped(advisor)}）：此后拒收它的文件；下次导出会把吊销通知带给各设备。")
     return EXIT_OK
 
 
@@ -286,7 +347,7 @@ def cmd_sync_status(args: argparse.Namespace) -> int:
     for d in devices:
         gap = f"，缺少第 {d.missing_text()} 号" if d.missing else ""
         who = (
-            f"{d.advisor}（设备 {d.device_id}，指纹 {d.fingerprint}）"
+            f"{escaped(d.advisor)}（设备 {d.device_id}，指纹 {d.fingerprint}）"
             if d.advisor
             else f"设备 {d.device_id}（指纹 {d.fingerprint}）"
         )
@@ -296,13 +357,13 @@ def cmd_sync_status(args: argparse.Namespace) -> int:
         )
     stale = [v for v in villages if not v.synced_this_month]
     for v in villages:
-        print(f"  {v.name}：最近同步 {local_time(v.last_sync, '从未')}")
+        print(f"  {escaped(v.name)}：最近同步 {local_time(v.last_sync, '从未')}")
     if devices:
-        print(f"本月未同步的村：{'、'.join(v.name for v in stale) if stale else '无'}")
+        print(f"本月未同步的村：{'、'.join(escaped(v.name) for v in stale) if stale else '无'}")
     for month in sorted({m.month for m in months}):
         rows = [m for m in months if m.month == month]
         shown = "；".join(
-            f"{m.village} {m.label}"
+            f"{escaped(m.village)} {m.label}"
             + (f"（{local_time(m.submitted_at)}）" if m.submitted_at else "")
             + (f"，之后 {m.changes} 条补录" if m.changes else "")
             for m in rows
@@ -327,7 +388,7 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     def device(origin: str) -> str:
         if origin == here:
             return "本机"
-        return f"{advisors[origin]}（设备 {origin}）" if origin in advisors else f"设备 {origin}"
+        return f"{escaped(advisors[origin])}（设备 {origin}）" if origin in advisors else f"设备 {origin}"
 
     if args.json:
         body = [
@@ -356,15 +417,18 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
         print("没有待处理的同步冲突。")
     for c in conflicts:
         village = names.get(c.current.village_id or "")
-        where = f"（{village}）" if village and c.kind != "village" else ""
+        where = f"（{escaped(village)}）" if village and c.kind != "village" else ""
+        what = f"{KIND_LABELS.get(c.kind, c.kind)}“{escaped(title(c.current))}”{where}"
         if c.quarantined:
             print(
-                f"{KIND_LABELS.get(c.kind, c.kind)}“{title(c.current)}”{where}：收到一条与已有修订同号（{c.losing.rev}，"
+                f"{what}：收到一条与已有修订同号（{c.losing.rev}，"
                 f"{device(c.losing.origin)}）但内容不同的修订，已隔离，未采用（文件被改动或对方设备出错，请核实）"
             )
+            command = f"village-counsel{where_from} resolve {c.id} {c.losing.rev} {c.losing.origin}"
+            print(f"  核实后采用：{command} --quarantined；不采用：{command} --dismiss")
             continue
         print(
-            f"{KIND_LABELS.get(c.kind, c.kind)}“{title(c.current)}”{where}：当前版本来自{device(c.current.origin)}"
+            f"{what}：当前版本来自{device(c.current.origin)}"
             f"（{local_time(c.current.updated_at)}{'，已删除' if c.current.deleted else ''}），冲突版本来自"
             f"{device(c.losing.origin)}（{local_time(c.losing.updated_at)}{'，已删除' if c.losing.deleted else ''}）"
         )
@@ -373,6 +437,27 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
+    if args.quarantined or args.dismiss:
+        from .conflicts import adopt_quarantined, dismiss_quarantined, list_quarantined
+
+        with open_cli_store(args) as store:
+            found = [
+                c for c in list_quarantined(store, id=args.id) if c.key == (args.id, args.rev, args.origin)
+            ]
+            if not found:
+                sys.stderr.write("没有这个被隔离的版本（conflicts 列出被隔离的版本）\n")
+                return EXIT_REFUSED
+            if args.dismiss:
+                for conflict in found:
+                    dismiss_quarantined(store, conflict)
+                print(f"已不采用被隔离的版本 {args.rev}@{args.origin}（记录 {args.id} 不变）")
+                return EXIT_OK
+            if len(found) > 1:
+                sys.stderr.write("这个修订号下有多个被隔离的版本，请在窗口的“同步”页中选择要采用的一个\n")
+                return EXIT_REFUSED
+            record = adopt_quarantined(store, found[0])
+        print(f"已采用被隔离的版本：记录 {record.id} 的新修订 {record.rev}")
+        return EXIT_OK
     with open_cli_store(args) as store:
         record = resolve(store, args.id, (args.rev, args.origin))
     print(f"已处理冲突：记录 {record.id} 保留版本 {args.rev}@{args.origin}（新修订 {record.rev}）")

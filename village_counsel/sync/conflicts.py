@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import RuleError
+from ..jsontext import canonical
 from ..store import Record, Store
 
 _OPEN = """
@@ -126,4 +127,56 @@ def resolve(store: Store, id: str, keep: tuple[str, str]) -> Record:
             village_id=kept.village_id,
             deleted=kept.deleted,
             resolves=open_keys,
+        )
+
+
+def _quarantine_digest(store: Store, conflict: Conflict) -> list[str]:
+    """The quarantine rows of a quarantined conflict's version (by its content)."""
+    losing = conflict.losing
+    return [
+        r[0]
+        for r in store.select(
+            "SELECT digest FROM quarantine WHERE id = ? AND rev = ? AND origin = ? AND data = ?",
+            [losing.id, losing.rev, losing.origin, canonical(losing.data)],
+        )
+    ]
+
+
+def adopt_quarantined(store: Store, conflict: Conflict) -> Record:
+    """Keep a quarantined version after all (a person checked it with the device): a new revision,
+    edited from the current one, with its content; the quarantine row goes."""
+    if not conflict.quarantined:
+        raise RuleError("这不是被隔离的版本。")
+    digests = _quarantine_digest(store, conflict)
+    if not digests:
+        raise RuleError("这个被隔离的版本已不在隔离列表中（可能已处理）。")
+    current = store.find(conflict.id)
+    assert current is not None
+    with store.transaction():
+        store.db.execute(
+            "DELETE FROM quarantine WHERE id = ? AND rev = ? AND origin = ? AND digest IN"
+            " (SELECT value FROM json_each(?))",
+            [conflict.losing.id, conflict.losing.rev, conflict.losing.origin, canonical(digests)],
+        )
+        return store.put(
+            current.kind,
+            conflict.losing.data,
+            id=conflict.id,
+            village_id=conflict.losing.village_id,
+            deleted=conflict.losing.deleted,
+        )
+
+
+def dismiss_quarantined(store: Store, conflict: Conflict) -> None:
+    """Drop a quarantined version from the list (it stays out of the records, as it was)."""
+    if not conflict.quarantined:
+        raise RuleError("这不是被隔离的版本。")
+    digests = _quarantine_digest(store, conflict)
+    if not digests:
+        raise RuleError("这个被隔离的版本已不在隔离列表中（可能已处理）。")
+    with store.transaction():
+        store.db.execute(
+            "DELETE FROM quarantine WHERE id = ? AND rev = ? AND origin = ? AND digest IN"
+            " (SELECT value FROM json_each(?))",
+            [conflict.losing.id, conflict.losing.rev, conflict.losing.origin, canonical(digests)],
         )

@@ -78,7 +78,7 @@ def pending_revisions(store: Store) -> int:
 def default_recipient(store: Store) -> keys.OfficeKey | None:
     """The office an export is encrypted to unless asked for a plain one: the office this store trusts
     (an advisor who installed a certificate) — not the office's own store, whose files go to advisors."""
-    if keys.office_key(store) is not None:
+    if keys.is_office(store) or keys.office_key(store) is not None:
         return None
     return keys.trusted_office(store)
 
@@ -87,10 +87,11 @@ def _trust_lists(store: Store, origins: set[str]) -> dict[str, object]:
     """The certificates and revocations a file carries: this device's own certificate; the certificates of
     the devices whose revisions it carries (every enrolled device, from an office: so every store names
     devices by their advisor); every revocation known."""
-    if keys.office_key(store) is not None and keys.own_certificate(store) is None:
-        keys.enrol_self(store)  # an office made before enrolment
-    own = keys.own_certificate(store)
     office = keys.office_key(store) is not None
+    own = keys.own_certificate(store)
+    if office and (own is None or own["body"].get("office_device") is not True):
+        keys.enrol_self(store)  # an office made before enrolment (or before its device was marked)
+        own = keys.own_certificate(store)
     enrolled = [
         json.loads(cert)
         for device_id, cert in store.select("SELECT device_id, certificate FROM devices ORDER BY device_id")
@@ -102,26 +103,19 @@ def _trust_lists(store: Store, origins: set[str]) -> dict[str, object]:
     return {"certificate": own, "enrolled": enrolled, "revoked": revoked}
 
 
-def _clean_stale_parts(path: Path) -> None:
-    """Temporary files of an export to this name killed halfway (their process is gone)."""
-    for stale in path.parent.glob(f".{glob_escape(path.name)}.*.part"):
-        pid = stale.name[len(path.name) + 2 : -len(".part")]
-        if pid.isdigit() and not _alive(int(pid)):
-            stale.unlink(missing_ok=True)
+# An encrypted export shows no more of its size than these steps: each sealed member is padded to a
+# multiple of MEMBER_STEP bytes, the sealed manifest to a multiple of META_STEP, and the number of members
+# to a multiple of MEMBER_COUNT_STEP (empty members). A village's monthly file then looks like any other
+# small file; a county's tells its size to within a few thousand revisions.
+MEMBER_STEP = 64 * 1024
+META_STEP = 16 * 1024
+MEMBER_COUNT_STEP = 4
+# ZIP entries carry no time of writing (the export time is sealed): the earliest date ZIP can hold.
+ENTRY_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-def glob_escape(name: str) -> str:
-    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
+def _padded(data: bytes, step: int, filler: bytes = b"\0") -> bytes:
+    return data + filler * (-len(data) % step)
 
 
 def export_changes(
@@ -154,14 +148,17 @@ def export_changes(
     sealer, ephemeral = keys.new_sealer(office) if office else (None, b"")
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    _clean_stale_parts(path)
+    keyfiles.remove_dead_parts(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     members: list[dict[str, object]] = []
     origins: set[str] = set()
     kinds: Counter[str] = Counter()
     per_village: Counter[str] = Counter()
     try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        with (
+            keyfiles.private_file(tmp) as fh,  # personal data: the user's only from its first byte
+            zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf,
+        ):
             lines: list[str] = []
             done = 0
 
@@ -171,7 +168,10 @@ def export_changes(
                 index = len(members) + 1
                 name = member_name(index, sealer is not None)
                 if sealer is not None:
-                    payload = sealer.encrypt(keys.member_nonce(index), zlib.compress(body, 6), name.encode())
+                    # zeros after the compressed stream: an importer reads to the stream's end (and checks
+                    # that only zeros follow)
+                    packed = _padded(zlib.compress(body if lines else b"", 6), MEMBER_STEP)
+                    payload = sealer.encrypt(keys.member_nonce(index), packed, name.encode())
                     zf.writestr(_info(name, zipfile.ZIP_STORED), payload)
                 else:
                     payload = body
@@ -199,6 +199,8 @@ def export_changes(
                     flush()
             if lines:
                 flush()
+            while sealer is not None and (not members or len(members) % MEMBER_COUNT_STEP):
+                flush()  # empty members: the member count tells no more than its step
 
             names = dict(
                 store.select("SELECT id, json_extract(data, '$.name') FROM records WHERE kind = 'village'")
@@ -234,7 +236,8 @@ def export_changes(
                 # Only what routing needs shows: who signed, to which office, the members' hashes. The
                 # export number, counts, villages and certificates travel sealed.
                 body["member_revisions"] = [m.pop("revisions") for m in members]
-                sealed = sealer.encrypt(keys.member_nonce(0), canonical(body).encode(), SEALED_META.encode())
+                meta = _padded(canonical(body).encode(), META_STEP, b" ")  # (JSON ends in any whitespace)
+                sealed = sealer.encrypt(keys.member_nonce(0), meta, SEALED_META.encode())
                 zf.writestr(_info(SEALED_META, zipfile.ZIP_STORED), sealed)
                 manifest["members"] = members
                 manifest["sealed"] = {
@@ -254,26 +257,33 @@ def export_changes(
             zf.writestr(_info(SIGNATURE, zipfile.ZIP_STORED), keys.b64(keys.sign(store, manifest_bytes)))
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
-        keyfiles.private(tmp)  # personal data: the user's only, like the store
-        # The export is recorded in the transaction that puts the file in place, so a file that carries a
-        # number always has it recorded (a failure after the rename cannot free the number again).
+        # The number is committed before the file takes its name: a file that carries a number always has
+        # it recorded, even if killed right after the rename. Killed before it, the number is a gap (which
+        # sync-status names, and a --full export fills); a rename that fails frees the number again.
         with store.transaction():
             store.db.execute(
                 "INSERT INTO exports (seq, made_at, upto, full, records, path) VALUES (?,?,?,?,?,?)",
                 [seq, made_at, upto, int(full), sum(kinds.values()), escaped(str(path), 1000)],
             )
+        try:
             os.replace(tmp, path)
+        except BaseException:
+            with store.transaction():
+                store.db.execute("DELETE FROM exports WHERE seq = ?", [seq])
+            raise
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    log.info("exported %d revisions (seq %d, full=%s) to %s", sum(kinds.values()), seq, full, path)
+    log.info(
+        "exported %d revisions (seq %d, full=%s) to %s", sum(kinds.values()), seq, full, escaped(str(path))
+    )
     return ExportResult(
         path, seq, full, sum(kinds.values()), len(members), len(per_village), office, dict(kinds)
     )
 
 
 def _info(name: str, compression: int) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=datetime.now().timetuple()[:6])
+    info = zipfile.ZipInfo(name, date_time=ENTRY_DATE)
     info.compress_type = compression
     info.external_attr = 0o644 << 16
     return info

@@ -39,6 +39,7 @@ from .. import vocab
 from ..forms import FORMS
 from ..forms.base import Field, Form, id_card_valid
 from ..forms.definitions import EXERCISE_STEP, PARTY, month_check
+from ..names import control_character
 
 _INT64 = {"ge": -(2**63), "le": 2**63 - 1}
 # A float is written alike by msgspec and orjson when it has no exponent: 1e-4 <= |x| < 1e16, or 0.
@@ -60,12 +61,18 @@ def _text(limit: int | None) -> Any:
     return Annotated[str, Meta(min_length=1, max_length=limit) if limit else Meta(min_length=1)]
 
 
-def _stripped(names: tuple[str, ...]) -> Callable[[Any], None]:
+def _stripped(names: tuple[str, ...], multiline: frozenset[str] = frozenset()) -> Callable[[Any], None]:
     def check(self: Any) -> None:
         for name in names:
             value = getattr(self, name)
             if type(value) is str and (value[0].isspace() or value[-1].isspace()):  # (never empty)
                 raise ValueError(f"{name}: not stripped")
+            if (
+                type(value) is str
+                and not value.isprintable()
+                and control_character(value, newlines=name in multiline) is not None
+            ):
+                raise ValueError(f"{name}: control characters")
 
     return check
 
@@ -195,7 +202,7 @@ def _form_struct(form: Form, extra: dict[str, Any], name: str) -> type[Struct] |
         return None
     texts = tuple(f.name for f in form.fields if f.type in _TEXT_TYPES and f.name not in extra)
     if texts:
-        checks.append(_stripped(texts))
+        checks.append(_stripped(texts, frozenset(f.name for f in form.fields if f.type == "longtext")))
     return _struct(name, fields, checks)
 
 

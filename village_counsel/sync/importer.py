@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from ..errors import CounselError, sqlite_message
 from ..jsontext import canonical, loads_strict
 from ..names import escaped
-from ..store import DATA_VERSION, Changes, Store
+from ..store import DATA_VERSION, Changes, Store, month_of
 from . import keys
 from .conflicts import count_open_conflicts
 from .fileformat import (
@@ -79,10 +79,19 @@ _COLUMNS = "id, kind, village_id, rev, origin, base_rev, base_origin, updated_at
 _BATCH = 2000
 # A row's data comes as the UTF-8 bytes of its text (verified as such): bound as a blob and stored as text,
 # it is never made a Python string in this process.
-_INSERT = f"INSERT OR IGNORE INTO revisions ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,CAST(? AS TEXT),?)"
+# A revision whose origin (?5) is not the file's signer came by a relay (revisions.relayed, see
+# _replace_held); the signer, a checked device id, is written into the statement.
+_INSERT = (
+    f"INSERT OR IGNORE INTO revisions ({_COLUMNS}, relayed)"
+    " VALUES (?,?,?,?,?,?,?,?,?,CAST(? AS TEXT),?, CASE WHEN ?5 = '{signer}' THEN NULL ELSE 1 END)"
+)
 # Every column but the identity: a revision held already must come again exactly as it is held.
 _HELD = (
     "SELECT kind, village_id, base_rev, base_origin, updated_at, deleted, CAST(data AS BLOB), resolves"
+    " FROM revisions WHERE id = ? AND rev = ? AND origin = ?"
+)
+_HELD_RELAYED = (
+    "SELECT kind, village_id, base_rev, base_origin, updated_at, deleted, CAST(data AS BLOB), resolves, relayed"
     " FROM revisions WHERE id = ? AND rev = ? AND origin = ?"
 )
 _RECORD = (
@@ -113,6 +122,7 @@ class ImportResult:
     unchanged: int = 0
     conflicts: int = 0
     quarantined: int = 0  # revisions that collide with one held (same id, rev, origin; other content)
+    set_aside: int = 0  # revisions of revoked devices that this store did not hold: not taken
     villages: list[str] = field(default_factory=list)
     changes: Changes = field(default_factory=Changes)
     label: str = ""  # the name shown; by default the file's (import_paths: its path within a folder)
@@ -128,6 +138,8 @@ class ImportResult:
         if self.already:
             return f"{self.display}：此文件已导入过，无变化"
         held = f"，隔离 {self.quarantined}（与已有修订同号不同内容，见冲突列表）" if self.quarantined else ""
+        if self.set_aside:
+            held += f"，未采用已吊销设备的修订 {self.set_aside} 条"
         return (
             f"{self.display}：新增 {self.new}，更新 {self.updated}，未变 {self.unchanged}，冲突 {self.conflicts}"
             f"{held}（设备 {self.device_id} 第 {self.seq} 号{'完整' if self.full else '增量'}导出）"
@@ -300,22 +312,22 @@ def import_file(
         _Importer(store, result.path, progress, before_merge, workers).run(result)
     except Refused as exc:
         result.ok, result.reason = False, str(exc)
-        log.info("refused %s: %s", path, exc)
+        log.info("refused %s: %s", escaped(os.fsdecode(path)), exc)
     except BackupFailed as exc:
         result.ok, result.reason = False, str(exc)
-        log.warning("import of %s stopped: %s", path, exc)
+        log.warning("import of %s stopped: %s", escaped(os.fsdecode(path)), exc)
     except OSError as exc:
         result.ok, result.reason = False, f"无法读取文件：{exc.strerror or exc}"
     except (
         sqlite3.Error
     ) as exc:  # disk full, locked, damaged store: this file is not imported, the next may be
         result.ok, result.reason = False, f"未导入：{sqlite_message(exc)}"
-        log.warning("import of %s failed: %s", path, exc)
+        log.warning("import of %s failed: %s", escaped(os.fsdecode(path)), exc)
     except (ValueError, UnicodeError, RecursionError, MemoryError, LookupError, TypeError) as exc:
         # Nothing in a file should get here; if something does, this file is refused (the transaction
         # rolled back) and a folder's other files still import. The log keeps the traceback.
         result.ok, result.reason = False, "文件无法读取（内部错误，详情已记入日志）"
-        log.exception("import of %s failed: %s", path, exc)
+        log.exception("import of %s failed: %s", escaped(os.fsdecode(path)), exc)
     return result
 
 
@@ -444,6 +456,8 @@ class _Importer:
         self.changed_kinds: set[str] = set()
         self.changed_ids: set[str] = set()
         self.allowed: set[str] | None = None  # the devices whose revisions are taken (None: any)
+        self.revoked: set[str] = set()  # revoked devices: only their revisions held already are taken
+        self.set_aside = 0  # revisions of revoked devices not taken
         self.office_name = ""
         self.certificates: list[keys.Certificate] = []  # learned from this file, kept if it imports
         self.revocations: list[keys.Revocation] = []
@@ -504,7 +518,7 @@ class _Importer:
             if not plain_member_name(info.filename):
                 raise _refuse(f"压缩包成员名“{escaped(info.filename, 60)}”带有路径或非法字符")
             if info.filename in names:
-                raise _refuse(f"压缩包成员 {info.filename} 重复出现")
+                raise _refuse(f"压缩包成员 {escaped(info.filename, 60)} 重复出现")
             if info.flag_bits & 0x1:
                 raise _refuse("压缩包使用了密码加密，不是本程序的导出文件")
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -539,6 +553,7 @@ class _Importer:
         key = self._cipher(manifest)
         if manifest.get("sealed") is not None:
             self._open_meta(zf, manifest, key)
+        self.public = public
         self._check_trust(manifest, public)
         return manifest, key
 
@@ -580,50 +595,71 @@ class _Importer:
     def _check_trust(self, manifest: dict[str, Any], public: bytes) -> None:
         """A store that trusts an office takes a file only from a device that office enrolled (its
         certificate in the file, or known here) and not revoked, and — member by member, see _load —
-        revisions only of enrolled devices. A store that trusts no office pins each device's key."""
+        revisions only of enrolled devices. A store that trusts no office pins each device's key.
+
+        Run before the write lock (a quick refusal) and again inside it (another process may have
+        enrolled or revoked a device meanwhile)."""
+        self.certificates, self.revocations = [], []
         device_id = manifest["device_id"]
+        if keys.office_key_missing(self.store):
+            raise _refuse(keys.OFFICE_KEY_MISSING)
         office = keys.trusted_office(self.store)
         if office is None:
             self._check_device(device_id, public)
             return
-        known = {
-            row[0]: (row[1], row[2], row[3])
-            for row in self.store.select("SELECT device_id, device_key, revoked_at, certificate FROM devices")
-        }
+        # Only the rows whose certificate (and revocation) this office signed count: a row that came in
+        # some other way (a backup of another office's store, a hand-edited file) proves nothing.
+        known = keys.trusted_devices(self.store, office)
+        held_certs = {d.certificate for d in known.values()}
         for obj in [manifest.get("certificate"), *manifest.get("enrolled", [])]:
-            if obj is None or (isinstance(obj, dict) and canonical(obj) in {v[2] for v in known.values()}):
+            if obj is None or (isinstance(obj, dict) and canonical(obj) in held_certs):
                 continue
             try:
                 cert = keys.check_certificate(obj, office)
             except (ValueError, TypeError, AttributeError, KeyError):
                 continue  # another office's, or forged: it proves nothing here
             held = known.get(cert.device_id)
-            if held is None or held[0] != keys.b64(cert.device_key):
+            # A device id is bound to the key of its newest certificate: an older one (a re-enrolled
+            # device's old key) never takes its place again.
+            if held is None or (
+                cert.issued_at > held.issued_at
+                if held.key != keys.b64(cert.device_key)
+                else cert.issued_at > held.issued_at and not held.revoked_at
+            ):
                 self.certificates.append(cert)
-                known[cert.device_id] = (keys.b64(cert.device_key), held[1] if held else None, canonical(obj))
+                known[cert.device_id] = keys.TrustedDevice(
+                    keys.b64(cert.device_key), cert.issued_at, None, canonical(obj), cert.office_device
+                )
         for obj in manifest.get("revoked", []):
             try:
                 revocation = keys.check_revocation(obj, office)
             except (ValueError, TypeError, AttributeError, KeyError):
                 continue
             held = known.get(revocation.device_id)
-            if held is not None and held[0] == keys.b64(revocation.device_key) and not held[1]:
+            if held is not None and held.key == keys.b64(revocation.device_key) and not held.revoked_at:
                 self.revocations.append(revocation)
-                known[revocation.device_id] = (held[0], revocation.revoked_at, held[2])
+                known[revocation.device_id] = held._replace(revoked_at=revocation.revoked_at)
         if device_id == self.store.device_id:
             self._check_device(device_id, public)
         else:
             held = known.get(device_id)
-            if held is None or held[0] != keys.b64(public):
+            if held is None or held.key != keys.b64(public):
                 raise _refuse(
-                    f"设备 {device_id}（公钥指纹 {keys.key_fingerprint(public)}）未经司法所“{office.name}”登记，"
-                    "文件未导入（请该设备先申请登记：keys request）"
+                    f"设备 {device_id}（公钥指纹 {keys.key_fingerprint(public)}）未经司法所“{escaped(office.name)}”"
+                    "登记（或不是其登记的密钥），文件未导入（请该设备先申请登记：keys request）"
                 )
-            if held[1]:
-                raise _refuse(f"设备 {device_id} 已于 {held[1]} 被司法所“{office.name}”吊销，文件未导入")
-        # Revisions relayed from a device revoked later were taken by the relay before its revocation.
+            if held.revoked_at:
+                raise _refuse(
+                    f"设备 {device_id} 已于 {escaped(held.revoked_at)} 被司法所“{escaped(office.name)}”吊销，文件未导入"
+                )
         self.allowed = {*known, self.store.device_id}
-        self.office_name = office.name
+        # A revoked device's revisions are taken only as far as this store holds them already — or from
+        # the office's own device, which took them before the revocation: a relay cannot bring in what
+        # the revoked device made after (or claims it made before) its revocation.
+        signer = known.get(device_id)
+        from_office = signer is not None and signer.office_device
+        self.revoked = set() if from_office else {d for d, held in known.items() if held.revoked_at}
+        self.office_name = escaped(office.name)
 
     @staticmethod
     def _signed(zf: zipfile.ZipFile, raw: bytes, device_key: Any) -> bool:
@@ -663,9 +699,12 @@ class _Importer:
             return None
         if not isinstance(enc, dict) or enc.get("scheme") != keys.CIPHER:
             raise _refuse("文件使用了不支持的加密方式")
+        if keys.office_key_missing(self.store):
+            raise _refuse(keys.OFFICE_KEY_MISSING)
         mine = keys.office_key(self.store)
-        fingerprint = str(enc.get("office_fingerprint", ""))[:40]
-        office_name = str(enc.get("office_name", ""))[:60]
+        # (text of a file not yet trusted: escaped, so it cannot forge a line on the terminal)
+        fingerprint = escaped(str(enc.get("office_fingerprint", "")), 40)
+        office_name = escaped(str(enc.get("office_name", "")), 60)
         if mine is None or mine.fingerprint != fingerprint or enc.get("office_key") != keys.b64(mine.public):
             if manifest["device_id"] == self.store.device_id:
                 raise _refuse(
@@ -706,6 +745,7 @@ class _Importer:
             if self._seen(file_hash):  # that other import was of this very file
                 db.execute("ROLLBACK")
                 return
+            self._check_trust(manifest, self.public)  # as the store is now, inside the write lock
             with store.transaction():
                 rebuilt = self._set_indexes_aside(sum(m["revisions"] for m in manifest["members"]))
                 self._load(zf, manifest, key)
@@ -755,6 +795,10 @@ class _Importer:
     def _load(self, zf: zipfile.ZipFile, manifest: dict[str, Any], key: bytes | None) -> None:
         self.rowid_before = int(self.store.select("SELECT coalesce(max(rowid), 0) FROM records")[0][0])
         self.seq_before = int(self.store.select("SELECT coalesce(max(seq), 0) FROM revisions")[0][0])
+        signer = self.result.device_id
+        if not DEVICE_ID.match(signer):  # (checked with the manifest already: safe inside the statement)
+            raise _refuse("清单中的设备编号无效")
+        self.insert_sql = _INSERT.format(signer=signer)
         self.store.db.execute(  # rolled back with the rest on a refusal
             "CREATE TEMP TABLE sync_touched (id TEXT PRIMARY KEY, n INTEGER NOT NULL DEFAULT 1,"
             " held INTEGER NOT NULL, changed INTEGER NOT NULL, suspect INTEGER NOT NULL) WITHOUT ROWID"
@@ -770,6 +814,8 @@ class _Importer:
                 raise _refuse(
                     f"文件中有来自未经司法所“{self.office_name}”登记的设备 {stranger} 的修订，文件未导入"
                 )
+            if self.revoked and not got.origins.isdisjoint(self.revoked):
+                got = self._without_revoked(got)
             kinds.update(got.kinds)
             villages.update(got.villages)
             self.max_rev = max(self.max_rev, got.max_rev)
@@ -822,17 +868,26 @@ class _Importer:
         conn = self.store.db.conn
         rows = got.rows
         written = conn.total_changes
-        conn.executemany(_INSERT, rows)
+        conn.executemany(self.insert_sql, rows)
+        inserted = conn.total_changes - written
         colliding: set[tuple[str, str, str]] = set()
-        if conn.total_changes - written != len(rows):
+        replaced: set[tuple[str, str, str]] = set()
+        if inserted != len(rows):
             # Some revisions were held already (or came twice): each should be the very same revision. The
             # same identity with other contents (a tampered relay, a faulty device) is quarantined and
             # shown beside the conflicts — never a reason to refuse this device's every later file.
+            signer = self.result.device_id
             for row in rows:
-                held = conn.execute(_HELD, (row[0], row[3], row[4])).fetchone()
-                if held != (*row[1:3], *row[5:11]):
-                    self._quarantine(row)
-                    colliding.add((row[0], row[3], row[4]))
+                held = conn.execute(_HELD_RELAYED, (row[0], row[3], row[4])).fetchone()
+                if held[:8] != (*row[1:3], *row[5:11]):
+                    if row[4] == signer and held[-1] == 1:
+                        # The device that made the revision signed this file: its version is the revision,
+                        # and the copy that arrived first by a relay is the one set aside.
+                        self._replace_held(row, held)
+                        replaced.add((row[0], row[3], row[4]))
+                    else:
+                        self._quarantine(row)
+                        colliding.add((row[0], row[3], row[4]))
         current = {
             r[0]: r[1:]
             for r in conn.execute(
@@ -849,9 +904,11 @@ class _Importer:
         before, forked = self.rowid_before, got.forked
         for head, month in zip(got.heads, got.months, strict=True):
             rid = head[0]
-            if (rid, head[3], head[4]) in colliding and self._is_quarantined(head):
+            if colliding and (rid, head[3], head[4]) in colliding and self._is_quarantined(head):
                 continue  # the revision held under this identity stays; the record already reflects it
             now = current.get(rid)
+            if replaced and now is not None and (rid, now[1], now[2]) in replaced and now[1:3] == head[3:5]:
+                winners.append((*head[:10], month))  # the record shows the origin's version now
             if now is None:
                 self.fresh += 1
                 if rid in forked:
@@ -878,14 +935,23 @@ class _Importer:
             touched,
         )
         conn.executemany(_RECORD, winners)
-        if got.resolutions:
+        resolutions = got.resolutions
+        if resolutions and colliding:  # a quarantined revision settles nothing
+            resolutions = [
+                (row[0], rev, origin)
+                for row in rows
+                if row[10] is not None and (row[0], row[3], row[4]) not in colliding
+                for rev, origin in loads_strict(row[10])
+            ]
+        if resolutions:
             conn.executemany(
-                "INSERT OR IGNORE INTO resolutions (id, rev, origin) VALUES (?, ?, ?)", got.resolutions
+                "INSERT OR IGNORE INTO resolutions (id, rev, origin) VALUES (?, ?, ?)", resolutions
             )
+        for rid in {r[0] for r in replaced}:  # what the replaced copy settled counts no more
+            _settle_again(conn, rid)
 
-    def _quarantine(self, row: tuple[Any, ...]) -> None:
+    def _quarantine(self, row: tuple[Any, ...], file_device: str | None = None) -> None:
         data = row[9].decode() if isinstance(row[9], bytes) else row[9]
-        content = canonical([row[1], row[2], row[5], row[6], row[7], row[8], data, row[10]])
         self.store.db.execute(
             "INSERT OR IGNORE INTO quarantine (id, rev, origin, digest, kind, village_id, base_rev, base_origin,"
             " updated_at, deleted, data, resolves, file_device, file_name, received_at)"
@@ -894,7 +960,7 @@ class _Importer:
                 row[0],
                 row[3],
                 row[4],
-                hashlib.sha256(content.encode()).hexdigest(),
+                _digest(row),
                 row[1],
                 row[2],
                 row[5],
@@ -903,12 +969,62 @@ class _Importer:
                 row[8],
                 data,
                 row[10],
-                self.result.device_id,
-                escaped(self.path.name),
+                self.result.device_id if file_device is None else file_device,
+                escaped(self.path.name) if file_device is None else "",
                 datetime.now(UTC).isoformat(timespec="seconds"),
             ],
         )
         self.quarantined += 1
+
+    def _replace_held(self, row: tuple[Any, ...], held: tuple[Any, ...]) -> None:
+        """Put the origin's own version of a revision in place of the copy held (which a relay brought),
+        and quarantine that copy."""
+        rid, rev, origin = row[0], row[3], row[4]
+        data = held[6].decode() if isinstance(held[6], bytes) else held[6]
+        self._quarantine((rid, held[0], held[1], rev, origin, *held[2:6], data, held[7]), file_device="")
+        self.store.db.execute(
+            "UPDATE revisions SET kind = ?, village_id = ?, base_rev = ?, base_origin = ?, updated_at = ?,"
+            " deleted = ?, data = CAST(? AS TEXT), resolves = ?, relayed = NULL"
+            " WHERE id = ? AND rev = ? AND origin = ?",
+            [*row[1:3], *row[5:11], rid, rev, origin],
+        )
+        # the origin's version, quarantined before as the late copy, is no longer set aside
+        self.store.db.execute(
+            "DELETE FROM quarantine WHERE id = ? AND rev = ? AND origin = ? AND digest = ?",
+            [rid, rev, origin, _digest(row)],
+        )
+
+    def _without_revoked(self, got: MemberRows) -> MemberRows:
+        """``got`` less the revisions of revoked devices that this store does not hold already."""
+        conn = self.store.db.conn
+        kept = [
+            row
+            for row in got.rows
+            if row[4] not in self.revoked
+            or conn.execute(
+                "SELECT 1 FROM revisions WHERE id = ? AND rev = ? AND origin = ?", (row[0], row[3], row[4])
+            ).fetchone()
+        ]
+        if len(kept) == len(got.rows):
+            return got
+        self.set_aside += len(got.rows) - len(kept)
+        out = MemberRows(rows=kept, kinds=got.kinds, villages=got.villages, max_rev=got.max_rev)
+        best: dict[str, tuple[Any, ...]] = {}
+        bases = set()
+        for row in kept:
+            top = best.get(row[0])
+            if top is None or (row[3], row[4]) > (top[3], top[4]):
+                best[row[0]] = row
+            if row[5] is not None:
+                bases.add((row[0], row[5], row[6]))
+            if row[10] is not None:
+                out.resolutions.extend((row[0], r, o) for r, o in loads_strict(row[10]))
+        out.heads = list(best.values())
+        out.months = [month_of(loads_strict(row[9])) for row in out.heads]
+        leaves = Counter(row[0] for row in kept if (row[0], row[3], row[4]) not in bases)
+        out.forked = {rid for rid, n in leaves.items() if n > 1}
+        out.origins = {row[4] for row in kept}
+        return out
 
     def _is_quarantined(self, head: tuple[Any, ...]) -> bool:
         held = self.store.db.conn.execute(_HELD, (head[0], head[3], head[4])).fetchone()
@@ -922,6 +1038,7 @@ class _Importer:
         for revocation in self.revocations:
             keys.remember_revocation(store, revocation)
         result.quarantined = self.quarantined
+        result.set_aside = self.set_aside
         held, updated = store.select(
             "SELECT coalesce(sum(held), 0), coalesce(sum(held AND changed), 0) FROM temp.sync_touched"
         )[0]
@@ -981,6 +1098,24 @@ def _big_cache(store: Store) -> Iterator[None]:
     finally:
         db.execute(f"PRAGMA main.cache_size = {main}")
         db.execute(f"PRAGMA temp.cache_size = {temp}")
+
+
+def _digest(row: tuple[Any, ...]) -> str:
+    """The digest of a revision row's content (all but its identity), as the quarantine keys it."""
+    data = row[9].decode() if isinstance(row[9], bytes) else row[9]
+    content = canonical([row[1], row[2], row[5], row[6], row[7], row[8], data, row[10]])
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def _settle_again(conn: sqlite3.Connection, rid: str) -> None:
+    """A record's resolutions anew from the revisions held (after one of them was replaced)."""
+    conn.execute("DELETE FROM resolutions WHERE id = ?", (rid,))
+    conn.execute(
+        "INSERT OR IGNORE INTO resolutions (id, rev, origin) SELECT r.id, json_extract(j.value, '$[0]'),"
+        " json_extract(j.value, '$[1]') FROM revisions r, json_each(r.resolves) j"
+        " WHERE r.id = ? AND r.resolves IS NOT NULL",
+        (rid,),
+    )
 
 
 def _sha256_file(path: Path) -> str:

@@ -22,7 +22,7 @@ import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -35,11 +35,16 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from .. import keyfiles
 from ..errors import CounselError
 from ..jsontext import canonical
+from ..names import control_character, escaped
 from ..paths import write_atomic
 from ..store import Store
+from .fileformat import member_nonce  # noqa: F401 (the nonce of a sealed member: keys.member_nonce)
 
 OFFICE_NAME = "office_name"
 TRUSTED_OFFICE = "trusted_office"  # local: the office this store trusts (its public keys, as JSON)
+# local: this device's public signing key, recorded when the key is made: a key file that goes missing
+# (or is swapped) is then noticed instead of silently replaced by a new key under the same device id
+DEVICE_KEY = "device_public_key"
 CERTIFICATE = "device_certificate"  # local: this device's certificate, once installed
 OFFICE_FILE_FORMAT = "village-counsel-office-key"
 REQUEST_FORMAT = "village-counsel-enrolment-request"
@@ -100,15 +105,41 @@ def _key_file(store: Store, name: str) -> dict[str, Any] | None:
 
 
 def device_private_key(store: Store) -> Ed25519PrivateKey:
-    """This store's signing key, created (and saved in its key file) on first need."""
+    """This store's signing key, created (and saved in its key file) on first need — but never once
+    the device has signed anything: a lost key file is then an error, not a new identity."""
     stored = _key_file(store, "device")
     if stored is None:
+        if has_signed(store):
+            raise KeyFileError(
+                f"本机（设备 {store.device_id}）的设备私钥文件缺失：请从旧电脑或备份处找回 keys 文件夹，"
+                "或用 keys import-private 导入 keys export-private 导出的私钥文件"
+            )
         made = _raw_private(Ed25519PrivateKey.generate())
         stored = keyfiles.write_key(store, "device", {"signing_key": made})
     try:
-        return Ed25519PrivateKey.from_private_bytes(unb64(stored.get("signing_key"), 32))
+        key = Ed25519PrivateKey.from_private_bytes(unb64(stored.get("signing_key"), 32))
     except ValueError:
         raise KeyFileError("本机的设备密钥文件已损坏")
+    public = b64(_raw_public(key))
+    recorded = store.get_local(DEVICE_KEY)
+    if recorded is None:
+        store.set_local(DEVICE_KEY, public)
+    elif recorded != public:
+        raise KeyFileError(
+            f"本机的设备私钥文件与本机记录的公钥不符（文件被换过？）：本机应为指纹 {key_fingerprint(unb64(recorded))}"
+        )
+    return key
+
+
+def has_signed(store: Store) -> bool:
+    """Whether this device's key has been used: recorded, or an export, a certificate or an office
+    (stores of before the key was recorded)."""
+    return bool(
+        store.get_local(DEVICE_KEY)
+        or store.get_local(CERTIFICATE)
+        or store.get_local(OFFICE_NAME)
+        or store.select("SELECT 1 FROM exports LIMIT 1")
+    )
 
 
 def device_public_key(store: Store) -> bytes:
@@ -186,6 +217,23 @@ def _fields(stored: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in stored.items() if k not in ("format", "device_id", "name")}
 
 
+def is_office(store: Store) -> bool:
+    """Whether this store is a township office's (it ran ``keys office-init``), whether or not its office
+    key file is at hand."""
+    return store.get_local(OFFICE_NAME) is not None
+
+
+def office_key_missing(store: Store) -> bool:
+    """An office store whose office key file is gone (a data folder copied without ``keys/``, a restore
+    onto a new laptop): it must not go on as if it trusted no one."""
+    return is_office(store) and _key_file(store, "office") is None
+
+
+OFFICE_KEY_MISSING = (
+    "本机是司法所，但司法所私钥文件缺失（keys 文件夹），为安全起见未导入：请用 keys import-private 导入私钥"
+)
+
+
 def office_private_key(store: Store) -> X25519PrivateKey | None:
     keys = _office_keys(store)
     return keys[0] if keys else None
@@ -204,13 +252,18 @@ def office_init(store: Store, name: str) -> OfficeKey:
     would become unreadable, certificates issued with them worthless). The office then trusts itself and
     its own device is enrolled by itself."""
     existing = office_key(store)
+    if existing is None and is_office(store):
+        raise KeyFileError(
+            "本机是司法所，但司法所私钥文件缺失：请用 keys import-private 导入私钥，不要重新生成"
+        )
     if existing is not None:
         raise KeyFileError(
             f"本机已有司法所密钥（{existing.name}，指纹 {existing.fingerprint}），未重新生成。"
         )
     name = name.strip()
-    if not name or len(name) > 60:
-        raise KeyFileError("司法所名称应为 1 到 60 个字。")
+    if not name or len(name) > 60 or control_character(name):
+        raise KeyFileError("司法所名称应为 1 到 60 个字，不含控制字符。")
+    device_private_key(store)  # this device's key is made before the store counts as an office
     keyfiles.write_key(
         store,
         "office",
@@ -220,9 +273,12 @@ def office_init(store: Store, name: str) -> OfficeKey:
             "signing_key": _raw_private(Ed25519PrivateKey.generate()),
         },
     )
-    store.set_local(OFFICE_NAME, name)
     key = office_key(store)
     assert key is not None
+    with store.transaction():
+        store.set_local(OFFICE_NAME, name)
+        # Trust is the office's public keys, held in the store: it never depends on the private key file.
+        store.set_local(TRUSTED_OFFICE, canonical(key.as_json()))
     enrol_self(store)
     return key
 
@@ -266,8 +322,6 @@ def read_office_key_file(path: str | Path) -> OfficeKey:
 
 def shown(path: str | Path) -> str:
     """A path as one printable line whatever bytes its name has (see :func:`..names.escaped`)."""
-    from ..names import escaped
-
     return escaped(os.fsdecode(path))
 
 
@@ -300,7 +354,10 @@ def trusted_office(store: Store) -> OfficeKey | None:
             office = None
         if office is not None and office.signing is not None:
             return office
-    return office_key(store)
+    own = office_key(store)
+    if own is not None:  # an office made before its trust was recorded: record it now
+        store.set_local(TRUSTED_OFFICE, canonical(own.as_json()))
+    return own
 
 
 def _signed(body: dict[str, Any], form: str, key: Ed25519PrivateKey) -> dict[str, Any]:
@@ -333,10 +390,15 @@ class Certificate:
     def fingerprint(self) -> str:
         return key_fingerprint(self.device_key)
 
+    @property
+    def office_device(self) -> bool:
+        """The office's own device (enrolled by itself): it relays what the office took in."""
+        return self.raw["body"].get("office_device") is True
+
 
 def _text(value: Any, limit: int) -> str:
-    if not isinstance(value, str) or len(value) > limit:
-        raise ValueError("bad text")
+    if not isinstance(value, str) or len(value) > limit or control_character(value):
+        raise ValueError("bad text")  # (a newline or an escape code would forge lines where it is printed)
     return value
 
 
@@ -437,10 +499,26 @@ def _office_signing(store: Store) -> tuple[Ed25519PrivateKey, OfficeKey]:
     return keys[1], office
 
 
-def issue_certificate(store: Store, request: dict[str, Any]) -> Certificate:
-    """Enrol a device (an office store): sign its certificate and record it among the enrolled devices."""
+def issue_certificate(
+    store: Store, request: dict[str, Any], *, replace: bool = False, office_device: bool = False
+) -> Certificate:
+    """Enrol a device (an office store): sign its certificate and record it among the enrolled devices.
+
+    A device id is bound to one key: a request for an id enrolled with another key is refused unless
+    ``replace`` (the device really got a new key): the new certificate, issued later, then supersedes
+    the old key everywhere it travels. The office's own device id is never enrolled to another key."""
     signing, office = _office_signing(store)
     device_id, device_key, advisor, firm, villages = _device_fields(request)
+    held = store.select("SELECT device_key, advisor FROM devices WHERE device_id = ?", [device_id])
+    if held and held[0][0] != b64(device_key):
+        old = f"{escaped(held[0][1])}，指纹 {key_fingerprint(unb64(held[0][0]))}"
+        if device_id == store.device_id:
+            raise KeyFileError(f"设备编号 {device_id} 是司法所本机的（{old}），这份申请是冒用的，未登记")
+        if not replace:
+            raise KeyFileError(
+                f"设备编号 {device_id} 已登记给 {old}，这份申请的公钥不同，未登记（若确是该设备换了密钥，"
+                "核实后加 --replace 重新登记，旧密钥随即作废）"
+            )
     body = {
         "device_id": device_id,
         "device_key": b64(device_key),
@@ -450,11 +528,15 @@ def issue_certificate(store: Store, request: dict[str, Any]) -> Certificate:
         "issued_at": _now(),
         "office": office.as_json(),
     }
+    if office_device:
+        body["office_device"] = True
     cert = check_certificate(_signed(body, CERTIFICATE_FORMAT, signing), office)
     with store.transaction():
         held = store.select("SELECT revoked_at FROM devices WHERE device_id = ?", [device_id])
         if held and held[0][0]:
-            raise KeyFileError(f"设备 {device_id}（{advisor}）已被吊销，不能再登记；请在新设备上重新申请。")
+            raise KeyFileError(
+                f"设备 {device_id}（{escaped(advisor)}）已被吊销，不能再登记；请在新设备上重新申请。"
+            )
         remember_certificate(store, cert)
     return cert
 
@@ -465,6 +547,7 @@ def enrol_self(store: Store) -> Certificate:
 
     profile = get_profile(store) or {}
     _, office = _office_signing(store)
+    device_private_key(store)
     request = {
         "device_id": store.device_id,
         "device_key": b64(device_public_key(store)),
@@ -472,7 +555,7 @@ def enrol_self(store: Store) -> Certificate:
         "firm": str(profile.get("firm") or office.name)[:100],
         "villages": [{"id": v.id, "name": str(v.get("name") or "")[:60]} for v in list_villages(store)],
     }
-    cert = issue_certificate(store, request)
+    cert = issue_certificate(store, request, office_device=True)
     store.set_local(CERTIFICATE, canonical(cert.raw))
     return cert
 
@@ -544,6 +627,43 @@ def check_revocation(obj: Any, office: OfficeKey) -> Revocation:
         raise ValueError("another office")
     device_key = unb64(body.get("device_key"), 32)
     return Revocation(_text(body.get("device_id"), 64), device_key, _text(body.get("revoked_at"), 40), obj)
+
+
+class TrustedDevice(NamedTuple):
+    """An enrolled device as an import trusts it: its key (base64), when its certificate was issued,
+    when it was revoked (None: it is not) and its certificate's canonical text."""
+
+    key: str
+    issued_at: str
+    revoked_at: str | None
+    certificate: str
+    office_device: bool = False
+
+
+def trusted_devices(store: Store, office: OfficeKey) -> dict[str, TrustedDevice]:
+    """device id → the enrolled device, for every ``devices`` row whose certificate ``office`` signed for
+    that very key (a row that came in another way counts for nothing); a revocation counts when the
+    office signed it too."""
+    out: dict[str, TrustedDevice] = {}
+    for device_id, key, certificate, revoked_at, revocation in store.select(
+        "SELECT device_id, device_key, certificate, revoked_at, revocation FROM devices"
+    ):
+        try:
+            cert = check_certificate(json.loads(certificate), office)
+        except (ValueError, TypeError, AttributeError, KeyError):
+            continue
+        if cert.device_id != device_id or b64(cert.device_key) != key:
+            continue
+        revoked = None
+        if revoked_at and revocation:
+            try:
+                signed = check_revocation(json.loads(revocation), office)
+                if signed.device_id == device_id and b64(signed.device_key) == key:
+                    revoked = signed.revoked_at
+            except (ValueError, TypeError, AttributeError, KeyError):
+                pass
+        out[device_id] = TrustedDevice(key, cert.issued_at, revoked, certificate, cert.office_device)
+    return out
 
 
 def remember_revocation(store: Store, revocation: Revocation) -> None:
@@ -618,15 +738,46 @@ def advisor_names(store: Store) -> dict[str, str]:
 # --- moving a laptop: the private keys, sealed with a passphrase ------------------------------------------
 
 
-def _passphrase_key(passphrase: str, salt: bytes) -> bytes:
-    return Scrypt(salt=salt, length=32, n=2**15, r=8, p=1).derive(passphrase.encode("utf-8"))
+# The file carries the office's private key: scrypt at 2^17 (128 MiB, about half a second here), and the
+# files of before (2^15) still open.
+KDF = "scrypt-n131072-r8-p1"
+_KDFS = {"scrypt-n32768-r8-p1": 2**15, KDF: 2**17}
+_RUNS = ("0123456789" * 3, "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm", "1qaz2wsx3edc4rfv5tgb")
+_COMMON = {"password", "passw0rd", "qwertyuiop", "iloveyou", "woaini", "1qaz2wsx", "abc123456", "a123456789"}
+
+
+def _passphrase_key(passphrase: str, salt: bytes, kdf: str = KDF) -> bytes:
+    # surrogateescape: a passphrase typed in another encoding (bytes that are not UTF-8) still derives
+    return Scrypt(salt=salt, length=32, n=_KDFS[kdf], r=8, p=1).derive(
+        passphrase.encode("utf-8", "surrogateescape")
+    )
+
+
+def weak_passphrase(passphrase: str) -> str | None:
+    """Why a passphrase is too weak to seal the private keys (None when it will do): at least 10
+    characters (6 when most are Chinese), at least 5 different ones, not a run such as 1234567890 or a
+    common word."""
+    text = passphrase.strip()
+    wide = sum(1 for ch in text if ord(ch) > 0x2E7F)
+    if len(text) < (6 if wide * 2 >= len(text) and text else 10):
+        return "口令太短：至少 10 个字符（以汉字为主时至少 6 个字）"
+    if len(set(text)) < 5:
+        return "口令太简单：至少要有 5 个不同的字符"
+    steps = {ord(b) - ord(a) for a, b in zip(text, text[1:], strict=False)}
+    runs = "".join(_RUNS) + "".join(r[::-1] for r in _RUNS)
+    if (len(steps) == 1 and steps <= {-1, 0, 1}) or text.lower() in runs:
+        return "口令太简单：不能是 1234567890 之类的连续字符"
+    if text.lower() in _COMMON or text.lower().rstrip("0123456789!.") in _COMMON:
+        return "口令太常见，请换一个"
+    return None
 
 
 def export_private(store: Store, path: str | Path, passphrase: str) -> Path:
     """This device's identity — id, signing key, office keys, certificate and trusted office — in a file
     sealed with ``passphrase`` (scrypt + ChaCha20-Poly1305), to move to a new laptop."""
-    if len(passphrase) < 8:
-        raise KeyFileError("口令至少 8 个字符")
+    weak = weak_passphrase(passphrase)
+    if weak:
+        raise KeyFileError(weak)
     path = Path(path)
     refuse_special_output(path)
     device_private_key(store)  # made now if it was not yet
@@ -641,12 +792,12 @@ def export_private(store: Store, path: str | Path, passphrase: str) -> Path:
         "last_export_seq": int(store.select("SELECT coalesce(max(seq), 0) FROM exports")[0][0]),
     }
     salt, nonce = os.urandom(16), os.urandom(12)
-    sealed = ChaCha20Poly1305(_passphrase_key(passphrase, salt)).encrypt(
+    sealed = ChaCha20Poly1305(_passphrase_key(passphrase, salt, KDF)).encrypt(
         nonce, json.dumps(inner, ensure_ascii=False).encode(), PRIVATE_EXPORT_FORMAT.encode()
     )
     body = {
         "format": PRIVATE_EXPORT_FORMAT,
-        "kdf": "scrypt-n32768-r8-p1",
+        "kdf": KDF,
         "salt": b64(salt),
         "nonce": b64(nonce),
         "sealed": b64(sealed),
@@ -664,6 +815,9 @@ def import_private(store: Store, path: str | Path, passphrase: str) -> str:
     obj = _read_small_json(path, "私钥文件")
     if not isinstance(obj, dict) or obj.get("format") != PRIVATE_EXPORT_FORMAT:
         raise KeyFileError(f"不是本程序导出的私钥文件：{shown(path)}")
+    kdf = obj.get("kdf", "scrypt-n32768-r8-p1")
+    if kdf not in _KDFS:
+        raise KeyFileError(f"私钥文件的口令算法不受支持（由更新版本的程序导出？）：{shown(path)}")
     try:
         salt, nonce, sealed = (
             unb64(obj.get("salt"), 16),
@@ -671,7 +825,7 @@ def import_private(store: Store, path: str | Path, passphrase: str) -> str:
             base64.b64decode(str(obj.get("sealed")), validate=True),
         )
         inner = json.loads(
-            ChaCha20Poly1305(_passphrase_key(passphrase, salt)).decrypt(
+            ChaCha20Poly1305(_passphrase_key(passphrase, salt, kdf)).decrypt(
                 nonce, sealed, PRIVATE_EXPORT_FORMAT.encode()
             )
         )
@@ -685,10 +839,20 @@ def import_private(store: Store, path: str | Path, passphrase: str) -> str:
     if not isinstance(device_id, str) or not DEVICE_ID.match(device_id):
         raise KeyFileError(f"私钥文件已损坏：{shown(path)}")
     try:
-        Ed25519PrivateKey.from_private_bytes(unb64(inner["device"]["signing_key"], 32))
+        public = b64(
+            _raw_public(Ed25519PrivateKey.from_private_bytes(unb64(inner["device"]["signing_key"], 32)))
+        )
     except (ValueError, KeyError, TypeError):
         raise KeyFileError(f"私钥文件已损坏：{shown(path)}")
+    old_id = store.device_id
     with store.transaction():
+        if device_id == old_id:
+            recorded = store.get_local(DEVICE_KEY)
+            if recorded is not None and recorded != public:
+                raise KeyFileError("私钥文件中的设备密钥与本机记录的公钥不符，未导入")
+        else:
+            _take_identity(store, old_id, device_id)
+        store.set_local(DEVICE_KEY, public)
         store.db.execute("INSERT OR REPLACE INTO local (key, value) VALUES ('device_id', ?)", [device_id])
         for key in (CERTIFICATE, TRUSTED_OFFICE, OFFICE_NAME, "created_at"):
             if inner.get(key):
@@ -700,11 +864,38 @@ def import_private(store: Store, path: str | Path, passphrase: str) -> str:
                 "INSERT INTO exports (seq, made_at, upto, full, records, path) VALUES (?, ?, -1, 0, 0, ?)",
                 [last, _now(), "keys import-private"],
             )
-        store.device_id = device_id
-        keyfiles.write_key(store, "device", inner["device"], replace=True)
-        if inner.get("office"):
-            keyfiles.write_key(store, "office", inner["office"], replace=True)
+        store.device_id = device_id  # key files are named by the device id
+        try:
+            keyfiles.write_key(store, "device", inner["device"], replace=True)
+            if inner.get("office"):
+                keyfiles.write_key(store, "office", inner["office"], replace=True)
+        except BaseException:
+            store.device_id = old_id
+            raise
     return device_id
+
+
+def _take_identity(store: Store, old: str, new: str) -> None:
+    """This laptop becomes device ``new``: refused once it has spoken as ``old`` (an export, a
+    certificate, an office), since others hold its revisions under that id. Otherwise the revisions it
+    made as ``old`` (the welcome's profile, records entered before) are re-stamped as ``new``'s, in the
+    same transaction, so that later exports carry no revision of a device nobody enrolled."""
+    if store.select("SELECT 1 FROM exports LIMIT 1") or store.get_local(CERTIFICATE) or is_office(store):
+        raise KeyFileError(
+            f"本机已作为设备 {old} 导出过文件或已登记，不能再换成设备 {new}：请在新装的（空的）数据上导入私钥"
+        )
+    quoted_old, quoted_new = json.dumps(old), json.dumps(new)
+    for sql in (
+        "UPDATE revisions SET origin = :new WHERE origin = :old",
+        "UPDATE revisions SET base_origin = :new WHERE base_origin = :old",
+        "UPDATE revisions SET resolves = replace(resolves, :qold, :qnew) WHERE instr(resolves, :qold)",
+        "UPDATE records SET origin = :new WHERE origin = :old",
+        "UPDATE records SET base_origin = :new WHERE base_origin = :old",
+        "UPDATE resolutions SET origin = :new WHERE origin = :old",
+    ):
+        store.db.execute(sql, {"old": old, "new": new, "qold": quoted_old, "qnew": quoted_new})
+    store.db.execute("DELETE FROM local WHERE key = ?", [DEVICE_KEY])
+    store.last_operation = None  # its seq range named the revisions under their old origin
 
 
 # --- encryption of export members ----------------------------------------------------------------------
@@ -741,7 +932,3 @@ def opener_key(store: Store, ephemeral_public: bytes) -> bytes | None:
     office_public = private.public_key().public_bytes(_RAW, _RAW_PUB)
     shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))
     return _derive_key(shared, ephemeral_public, office_public)
-
-
-def member_nonce(index: int) -> bytes:
-    return index.to_bytes(12, "big")

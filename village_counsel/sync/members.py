@@ -17,6 +17,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,8 @@ from .fileformat import (
     MAX_RESOLVES,
     MAX_UPDATED_AT,
     RECORD_ID,
+    member_nonce,
 )
-from .keys import member_nonce
 
 
 class Refused(CounselError):
@@ -106,7 +107,7 @@ def member_rows(zf: zipfile.ZipFile, index: int, member: dict[str, Any], cipher:
         if row[10] is not None:
             out.resolutions.extend((rid, r, o) for r, o in loads_strict(row[10]))
     out.max_rev = max_rev
-    out.origins = {row[4] for row in rows}
+    out.origins = set(map(itemgetter(4), rows))
     # A record whose revisions here form one line of edits has one leaf, its current revision: it can
     # only be in conflict if it has revisions elsewhere too (the store, another member), which the
     # importing process knows. The others are named so conflicts are looked for there.
@@ -450,6 +451,8 @@ def open_sealed(cipher: Any, index: int, name: str, body: bytes) -> bytes:
         raise _refuse(f"成员 {name} 解密后无法解压")
     if len(plain) > MAX_MEMBER_BYTES or inflater.unconsumed_tail or not inflater.eof:
         raise _refuse(f"成员 {name} 解压后超过大小限制或不完整")
+    if inflater.unused_data.strip(b"\0"):  # after the stream only the padding's zeros (export.MEMBER_STEP)
+        raise _refuse(f"成员 {name} 解压后有多余的内容")
     return plain
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from .. import days
+from ..names import escaped
 from ..store import Store
 from ..villages import list_villages, village_labels
 from . import keys
@@ -37,7 +38,9 @@ class DeviceStatus:
         """Whose files are missing, in one sentence ("" when none)."""
         if not self.missing:
             return ""
-        who = f"{self.advisor}（设备 {self.device_id}）" if self.advisor else f"设备 {self.device_id} "
+        who = (
+            f"{escaped(self.advisor)}（设备 {self.device_id}）" if self.advisor else f"设备 {self.device_id} "
+        )
         return f"{who}缺少第 {self.missing_text()} 号导出文件"
 
     def missing_text(self) -> str:

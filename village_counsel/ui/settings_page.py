@@ -286,10 +286,13 @@ class SettingsPage(QWidget):
         except CounselError as exc:
             report_error(self, exc)
             return
-        villages = "、".join(summary.villages[:8]) + ("等" if len(summary.villages) > 8 else "")
+        villages = "、".join(escaped(v, 30) for v in summary.villages[:8]) + (
+            "等" if len(summary.villages) > 8 else ""
+        )
         question = (
             f"备份：{escaped(path.name)}\n日期：{summary.made_at:%Y年%m月%d日 %H:%M}\n"
-            f"村（社区）：{villages or '无'}（共 {len(summary.villages)} 个）\n记录：{summary.records} 条\n\n"
+            f"村（社区）：{villages or '无'}（共 {len(summary.villages)} 个）\n记录：{summary.records} 条\n"
+            f"{summary.trust_note()}\n\n"
             "恢复后，当前数据换成这份备份的内容（恢复前会自动备份当前数据；本机的设备身份不变）。确定恢复？"
         )
         if not confirm(self, "从备份恢复", question):
@@ -297,6 +300,7 @@ class SettingsPage(QWidget):
         store_path = self.store.path
 
         def done(safety: Path) -> None:
+            self.store.last_operation = None  # Ctrl+Z must not reach into the restored revisions
             self.backup_note.setText(f"已从备份恢复；恢复前的数据已备份到 {escaped(str(safety))}。")
             self.villages.reload()
             self.hub.emit_changes(Changes(kinds=set(KINDS)))

@@ -355,7 +355,16 @@ class SyncPage(QWidget):
             return
         version = conflict.losing if losing else conflict.current
         try:
-            record = resolve(self.store, conflict.id, (version.rev, version.origin))
+            if conflict.quarantined:  # adopt the quarantined version, or keep the held one and drop it
+                from ..sync.conflicts import adopt_quarantined, dismiss_quarantined
+
+                if not losing:
+                    dismiss_quarantined(self.store, conflict)
+                    self.refresh()
+                    return
+                record = adopt_quarantined(self.store, conflict)
+            else:
+                record = resolve(self.store, conflict.id, (version.rev, version.origin))
         except CounselError as exc:
             report_error(self, exc)
             self.refresh_conflicts()
